@@ -261,7 +261,9 @@ pub struct HostApi {
         ) -> usize,
     >,
     /// Log a diagnostic line (not activity output) at a level.
-    pub log: Option<unsafe extern "C" fn(ctx: *mut HostCtx, level: LogLevel, text: *const u8, len: usize)>,
+    pub log: Option<
+        unsafe extern "C" fn(ctx: *mut HostCtx, level: LogLevel, text: *const u8, len: usize),
+    >,
     /// True once the host wants the module to stop (Ctrl-C, time limit,
     /// closed output). Every module loop must check it, directly or via
     /// `sleep_ms`.
@@ -287,7 +289,10 @@ pub const HOST_API_SIZE_1_0: usize = size_of::<HostApi>();
 // They are written for 64-bit targets (the only ones the host supports).
 // ---------------------------------------------------------------------------
 const _: () = {
-    assert!(size_of::<usize>() == 8, "the host ABI is defined for 64-bit targets");
+    assert!(
+        size_of::<usize>() == 8,
+        "the host ABI is defined for 64-bit targets"
+    );
     assert!(size_of::<AbiHeader>() == 16);
     assert!(offset_of!(AbiHeader, magic) == 0);
     assert!(offset_of!(AbiHeader, abi_major) == 4);

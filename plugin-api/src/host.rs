@@ -304,7 +304,11 @@ impl<'a> Host<'a> {
 
     /// `Err(Stop)` when the host wants the module to stop: `host.check()?`.
     pub fn check(&self) -> Result<(), Stop> {
-        if self.should_exit() { Err(Stop) } else { Ok(()) }
+        if self.should_exit() {
+            Err(Stop)
+        } else {
+            Ok(())
+        }
     }
 }
 

@@ -88,7 +88,13 @@ impl LiveBlock {
     /// Replace the previous drawing with `lines` (each cut to the terminal
     /// width minus one, so nothing wraps).
     pub fn draw<S: AsRef<str>>(&mut self, host: &Host, lines: &[S]) {
-        self.draw_styled(host, &lines.iter().map(|l| (l.as_ref(), Style::plain())).collect::<Vec<_>>());
+        self.draw_styled(
+            host,
+            &lines
+                .iter()
+                .map(|l| (l.as_ref(), Style::plain()))
+                .collect::<Vec<_>>(),
+        );
     }
 
     /// Like [`LiveBlock::draw`], one style per line.
@@ -151,7 +157,13 @@ pub fn human_bytes(bytes: u64) -> String {
         value /= 1024.0;
         unit += 1;
     }
-    let decimals = if value < 10.0 { 2 } else if value < 100.0 { 1 } else { 0 };
+    let decimals = if value < 10.0 {
+        2
+    } else if value < 100.0 {
+        1
+    } else {
+        0
+    };
     format!("{value:.decimals$} {}", UNITS[unit])
 }
 
@@ -249,7 +261,12 @@ mod tests {
     #[test]
     fn fit_never_exceeds_the_width() {
         for max in 0..20 {
-            for text in ["", "short", "a much longer line of text", "naïve café ☕ wide"] {
+            for text in [
+                "",
+                "short",
+                "a much longer line of text",
+                "naïve café ☕ wide",
+            ] {
                 assert!(width(&fit(text, max)) <= max, "{text:?} at {max}");
             }
         }
@@ -276,17 +293,32 @@ mod tests {
     #[test]
     fn sim_date_is_seeded_and_advances() {
         let a = SimDate::from_seed(7);
-        assert_eq!(a.datetime(Duration::ZERO), SimDate::from_seed(7).datetime(Duration::ZERO));
+        assert_eq!(
+            a.datetime(Duration::ZERO),
+            SimDate::from_seed(7).datetime(Duration::ZERO)
+        );
         assert!(a.datetime(Duration::ZERO).starts_with("2026-"));
         assert_eq!(a.unix(Duration::from_secs(61)) - a.unix(Duration::ZERO), 61);
-        assert_eq!(SimDate::from_unix(0).datetime(Duration::from_secs(3661)), "1970-01-01 01:01:01");
+        assert_eq!(
+            SimDate::from_unix(0).datetime(Duration::from_secs(3661)),
+            "1970-01-01 01:01:01"
+        );
     }
 
     #[test]
     fn spinner_cycles() {
         let p = Duration::from_millis(100);
-        assert_eq!(spinner_frame(&SPINNER_ASCII, Duration::from_millis(0), p), "|");
-        assert_eq!(spinner_frame(&SPINNER_ASCII, Duration::from_millis(450), p), "|");
-        assert_eq!(spinner_frame(&SPINNER_ASCII, Duration::from_millis(150), p), "/");
+        assert_eq!(
+            spinner_frame(&SPINNER_ASCII, Duration::from_millis(0), p),
+            "|"
+        );
+        assert_eq!(
+            spinner_frame(&SPINNER_ASCII, Duration::from_millis(450), p),
+            "|"
+        );
+        assert_eq!(
+            spinner_frame(&SPINNER_ASCII, Duration::from_millis(150), p),
+            "/"
+        );
     }
 }

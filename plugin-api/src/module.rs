@@ -115,7 +115,9 @@ fn install_panic_hook() {
     PANIC_HOOK.call_once(|| {
         panic::set_hook(Box::new(|info| {
             if let Ok(mut slot) = LAST_PANIC_LOCATION.lock() {
-                *slot = info.location().map(|l| format!("{}:{}", l.file(), l.line()));
+                *slot = info
+                    .location()
+                    .map(|l| format!("{}:{}", l.file(), l.line()));
             }
         }));
     });
@@ -287,7 +289,8 @@ pub unsafe extern "C" fn run_hook<M: Module>(
         let api = unsafe { api.as_ref() }.ok_or("the host passed no service table")?;
         check_host_table(api)?;
         // SAFETY: `instance` is the live Box<M> that init_hook returned.
-        let module = unsafe { instance.cast::<M>().as_mut() }.ok_or("the host passed no instance")?;
+        let module =
+            unsafe { instance.cast::<M>().as_mut() }.ok_or("the host passed no instance")?;
         // SAFETY: `api` was checked above and `ctx` came with it.
         let host = unsafe { Host::from_raw(api, ctx) };
         match module.run(&host) {

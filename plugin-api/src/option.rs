@@ -35,7 +35,11 @@ const fn spec(
 }
 
 /// A free-text option.
-pub const fn string(name: &'static CStr, help: &'static CStr, default: &'static CStr) -> OptionSpec {
+pub const fn string(
+    name: &'static CStr,
+    help: &'static CStr,
+    default: &'static CStr,
+) -> OptionSpec {
     spec(name, help, default, abi::OPTION_STRING, ptr::null(), 0, 0)
 }
 
@@ -62,5 +66,13 @@ pub const fn choice(
     default: &'static CStr,
     choices: &'static CStr,
 ) -> OptionSpec {
-    spec(name, help, default, abi::OPTION_CHOICE, choices.as_ptr(), 0, 0)
+    spec(
+        name,
+        help,
+        default,
+        abi::OPTION_CHOICE,
+        choices.as_ptr(),
+        0,
+        0,
+    )
 }
