@@ -267,7 +267,7 @@ fn draw_bar(host: &Host, done: usize, total: usize, current: &str) {
     }
     let width = host.width().saturating_sub(1);
     let counts = format!(" {done}/{total}: {current}");
-    let bar_cells = width.saturating_sub(14 + counts.len()).clamp(10, 60);
+    let bar_cells = width.saturating_sub(15 + counts.len()).clamp(10, 60);
     let filled = bar_cells * done / total.max(1);
     let mut bar = "=".repeat(filled.saturating_sub(1));
     if filled > 0 {
