@@ -10,7 +10,10 @@ use std::time::{Duration, Instant};
 
 /// The workspace root.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 fn target_dir() -> PathBuf {
@@ -31,7 +34,10 @@ pub fn build_dir() -> &'static Path {
             .current_dir(root())
             .status()
             .expect("run cargo build");
-        assert!(status.success(), "cargo build of the host and modules failed");
+        assert!(
+            status.success(),
+            "cargo build of the host and modules failed"
+        );
         target_dir().join("debug")
     })
 }
@@ -106,11 +112,20 @@ pub fn module_dir() -> tempfile::TempDir {
 pub fn build_c_module(dir: &Path, stem: &str, defines: &[&str]) -> PathBuf {
     let out = dir.join(format!("lib{stem}{}", std::env::consts::DLL_SUFFIX));
     let mut cc = Command::new(c_compiler());
-    cc.args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-shared", "-fPIC", "-fvisibility=hidden", "-o"])
-        .arg(&out)
-        .arg("-I")
-        .arg(root().join("plugin-api/include"))
-        .arg(root().join("tests/fixtures/c_module.c"));
+    cc.args([
+        "-std=c11",
+        "-Wall",
+        "-Wextra",
+        "-Werror",
+        "-shared",
+        "-fPIC",
+        "-fvisibility=hidden",
+        "-o",
+    ])
+    .arg(&out)
+    .arg("-I")
+    .arg(root().join("plugin-api/include"))
+    .arg(root().join("tests/fixtures/c_module.c"));
     for d in defines {
         cc.arg(format!("-D{d}"));
     }
@@ -143,7 +158,9 @@ pub fn build_panicky(dir: &Path) -> PathBuf {
             .status()
             .expect("run cargo build for the fixture");
         assert!(status.success(), "building the panicking fixture failed");
-        target.join("debug").join(format!("libpanicky{}", std::env::consts::DLL_SUFFIX))
+        target
+            .join("debug")
+            .join(format!("libpanicky{}", std::env::consts::DLL_SUFFIX))
     });
     let dest = dir.join(built.file_name().unwrap());
     std::fs::copy(built, &dest).unwrap();
