@@ -198,6 +198,30 @@ pub fn run(cmd: &mut Command, timeout: Duration) -> Output {
     }
 }
 
+/// Runs `cmd` with stdout redirected to a real file (not a pipe), as
+/// `host > file` does; returns the status and what the file holds.
+pub fn run_to_file(cmd: &mut Command, timeout: Duration) -> (std::process::ExitStatus, Vec<u8>) {
+    let file = tempfile::NamedTempFile::new().unwrap();
+    let mut child = cmd
+        .stdout(file.reopen().unwrap())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start host");
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > timeout {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("host did not finish within {timeout:?}: {cmd:?}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    (status, std::fs::read(file.path()).unwrap())
+}
+
 fn read_all(mut r: impl std::io::Read) -> Vec<u8> {
     let mut v = Vec::new();
     let _ = r.read_to_end(&mut v);
