@@ -330,6 +330,9 @@ fn check_report(file: &Path) -> Result<String, String> {
         plugin_api::abi::ABI_MAJOR,
         plugin_api::abi::ABI_MINOR
     );
+    if let Some(author) = &i.author {
+        s.push_str(&format!("  author       {author}\n"));
+    }
     if i.options.is_empty() {
         s.push_str("  options      none\n");
     }

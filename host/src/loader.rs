@@ -28,6 +28,8 @@ pub struct ModuleInfo {
     pub abi: (u16, u16),
     /// Declared options.
     pub options: Vec<OptionInfo>,
+    /// Who wrote it (ABI 1.1; `None` when not given or from a 1.0 module).
+    pub author: Option<String>,
 }
 
 /// One declared option.
@@ -200,29 +202,54 @@ pub unsafe fn read_descriptor(ptr: *const ModuleDescriptor) -> Result<Loaded, Lo
     // SAFETY: the frozen header is readable whatever the ABI generation.
     let header: AbiHeader = unsafe { ptr.cast::<AbiHeader>().read_unaligned() };
     check_header(&header)?;
-    // SAFETY: the header says the 1.0 descriptor is all there.
-    let d = unsafe { &*ptr };
-
-    let init = d.init.ok_or(LoadError::MissingField("init"))?;
-    let run = d.run.ok_or(LoadError::MissingField("run"))?;
+    // Fields are read through the raw pointer, never through a reference to
+    // the whole struct: a module built for an older minor has a shorter
+    // descriptor than this host's definition.
+    macro_rules! field {
+        ($name:ident) => {
+            // SAFETY: the header check guarantees the 1.0 prefix is readable,
+            // and callers only name 1.0 fields here.
+            unsafe { std::ptr::addr_of!((*ptr).$name).read() }
+        };
+    }
+    let (name, version, description, signature) = (
+        field!(name),
+        field!(version),
+        field!(description),
+        field!(signature),
+    );
+    let (option_ptr, option_count, destroy) =
+        (field!(options), field!(option_count), field!(destroy));
+    let init = field!(init).ok_or(LoadError::MissingField("init"))?;
+    let run = field!(run).ok_or(LoadError::MissingField("run"))?;
     // SAFETY (all `text` calls): fields are NULL or NUL-terminated statics.
-    let name = unsafe { text(d.name, "name") }?;
+    let name = unsafe { text(name, "name") }?;
     check_name(&name)?;
+    let author_end = std::mem::offset_of!(ModuleDescriptor, author) + std::mem::size_of::<usize>();
+    let author_ptr = if header.struct_size as usize >= author_end {
+        // SAFETY: `struct_size` says the 1.1 field is there.
+        unsafe { std::ptr::addr_of!((*ptr).author).read() }
+    } else {
+        std::ptr::null()
+    };
+    let author = if author_ptr.is_null() {
+        None
+    } else {
+        Some(unsafe { text(author_ptr, "author") }?)
+    };
     let info = ModuleInfo {
-        version: unsafe { text(d.version, "version") }?,
-        description: unsafe { text(d.description, "description") }?,
-        signature: unsafe { text(d.signature, "signature") }?,
+        version: unsafe { text(version, "version") }?,
+        description: unsafe { text(description, "description") }?,
+        signature: unsafe { text(signature, "signature") }?,
         abi: (header.abi_major, header.abi_minor),
-        options: unsafe { options(d.options, d.option_count) }?,
+        // SAFETY: the descriptor promises `option_count` specs.
+        options: unsafe { options(option_ptr, option_count) }?,
+        author,
         name,
     };
     Ok(Loaded {
         info,
-        hooks: Hooks {
-            init,
-            run,
-            destroy: d.destroy,
-        },
+        hooks: Hooks { init, run, destroy },
     })
 }
 

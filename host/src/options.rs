@@ -141,6 +141,7 @@ mod tests {
             description: "d".into(),
             signature: "s".into(),
             abi: (1, 0),
+            author: None,
             options: vec![
                 OptionInfo {
                     name: "gpu".into(),

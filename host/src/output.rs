@@ -56,6 +56,11 @@ impl Output {
         self.tty
     }
 
+    /// Whether styled text is shown in colour.
+    pub fn color(&self) -> bool {
+        self.color
+    }
+
     /// Whether a write has failed (the reader went away).
     pub fn is_closed(&self) -> bool {
         self.closed

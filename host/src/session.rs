@@ -43,6 +43,7 @@ static HOST_API: HostApi = HostApi {
     progress_bar: Some(cb_progress_bar),
     log: Some(cb_log),
     should_exit: Some(cb_should_exit),
+    color_enabled: Some(cb_color_enabled),
 };
 
 /// Settings that hold for every session.
@@ -195,6 +196,10 @@ unsafe extern "C" fn cb_log(ctx: *mut HostCtx, level: u32, ptr: *const u8, len: 
             eprintln!("host: {label}: module `{}`: {t}", s.module);
         }
     });
+}
+
+unsafe extern "C" fn cb_color_enabled(ctx: *mut HostCtx) -> bool {
+    with_session(ctx, false, |s| s.out.color())
 }
 
 unsafe extern "C" fn cb_should_exit(ctx: *mut HostCtx) -> bool {

@@ -1,7 +1,7 @@
 /*
  * host_plugin.h -- the stable C ABI between `host` and its activity modules.
  *
- * ABI 1.0. This header is the normative contract for modules written in C;
+ * ABI 1.1. This header is the normative contract for modules written in C;
  * the Rust crate `plugin-api` (src/abi.rs) defines the same layout and the
  * test suite checks, field by field, that the two agree.
  *
@@ -41,7 +41,10 @@
  *   - A module must not call a `host_api` slot unless the table's
  *     `header.struct_size` covers the slot AND the pointer is non-NULL; use
  *     HOST_API_HAS(api, field). Every slot of ABI 1.0 is always present in
- *     a 1.x host, so 1.0 slots need no check; later slots do.
+ *     a 1.x host, so 1.0 slots need no check; later slots (marked "ABI 1.1"
+ *     and up below) do: an older host's table simply ends before them.
+ *   - Likewise the host reads descriptor fields added after 1.0 only when
+ *     the module's `struct_size` covers them.
  *   - Another major version is refused by the host with both versions named.
  *
  * FAILURE
@@ -66,7 +69,7 @@ extern "C" {
 #define HOST_MODULE_MAGIC 0x444F4D48u
 #define HOST_API_MAGIC 0x49504148u
 #define HOST_ABI_MAJOR 1
-#define HOST_ABI_MINOR 0
+#define HOST_ABI_MINOR 1
 
 /* The one symbol a module exports. */
 #define HOST_MODULE_ENTRY_SYMBOL "host_module_entry"
@@ -228,6 +231,13 @@ typedef struct host_api {
      * --exit-after-time, or output that went away. */
     bool (*should_exit)(host_ctx *ctx);
 
+    /* --- ABI 1.1: check HOST_API_HAS(api, color_enabled) before calling --- */
+
+    /* Whether styled text is shown in colour. When it is not, a module that
+     * signals state by colour alone (a health grid) should add a textual
+     * marker. */
+    bool (*color_enabled)(host_ctx *ctx);
+
     /* --- later minor versions append here --- */
 } host_api;
 
@@ -282,6 +292,9 @@ typedef struct host_module_descriptor {
     host_run_fn run;         /* required */
     host_destroy_fn destroy; /* optional (NULL: nothing to free) */
 
+    /* --- ABI 1.1: a 1.0 host never reads these --- */
+    const char *author; /* optional (NULL); shown by `host --check` */
+
     /* --- later minor versions append here --- */
 } host_module_descriptor;
 
@@ -320,12 +333,14 @@ _Static_assert(offsetof(host_module_descriptor, name) == 16, "descriptor.name");
 _Static_assert(offsetof(host_module_descriptor, options) == 48, "descriptor.options");
 _Static_assert(offsetof(host_module_descriptor, init) == 64, "descriptor.init");
 _Static_assert(offsetof(host_module_descriptor, destroy) == 80, "descriptor.destroy");
-_Static_assert(sizeof(host_module_descriptor) == 88, "descriptor size, ABI 1.0");
+_Static_assert(offsetof(host_module_descriptor, author) == 88, "descriptor.author, ABI 1.1");
+_Static_assert(sizeof(host_module_descriptor) == 96, "descriptor size, ABI 1.1");
 _Static_assert(offsetof(host_api, print) == 16, "host_api.print");
 _Static_assert(offsetof(host_api, sleep_ms) == 64, "host_api.sleep_ms");
 _Static_assert(offsetof(host_api, progress_bar) == 104, "host_api.progress_bar");
 _Static_assert(offsetof(host_api, should_exit) == 120, "host_api.should_exit");
-_Static_assert(sizeof(host_api) == 128, "host_api size, ABI 1.0");
+_Static_assert(offsetof(host_api, color_enabled) == 128, "host_api.color_enabled, ABI 1.1");
+_Static_assert(sizeof(host_api) == 136, "host_api size, ABI 1.1");
 #endif
 
 #ifdef __cplusplus

@@ -13,7 +13,10 @@
 //! * Tables are **append-only** within a major version. A new slot is added at
 //!   the end, the minor version is bumped, and `struct_size` grows.
 //! * A reader only touches a slot after checking that `struct_size` covers it
-//!   (see [`HostApi::has`]) and that the pointer is non-null.
+//!   and that the pointer is non-null ([`crate::Host`] does both for Rust
+//!   modules; C modules use `HOST_API_HAS`). Tables are read through raw
+//!   pointers, never as references to the whole struct, because an older
+//!   peer's table is shorter than this crate's definition.
 //! * Nothing but `#[repr(C)]` data, raw pointers with lengths and
 //!   `extern "C"` functions crosses the boundary. Memory is freed by whoever
 //!   allocated it.
@@ -31,7 +34,7 @@ pub const HOST_API_MAGIC: u32 = u32::from_le_bytes(*b"HAPI");
 pub const ABI_MAJOR: u16 = 1;
 /// ABI minor version. A module built for minor `m` loads in every host of the
 /// same major; slots newer than the other side's minor are simply absent.
-pub const ABI_MINOR: u16 = 0;
+pub const ABI_MINOR: u16 = 1;
 
 /// Name of the one symbol a module library exports.
 pub const ENTRY_SYMBOL: &str = "host_module_entry";
@@ -202,6 +205,11 @@ pub struct ModuleDescriptor {
     pub run: Option<RunFn>,
     /// Optional: NULL when `init` allocates nothing.
     pub destroy: Option<DestroyFn>,
+
+    // --- ABI 1.1 ---
+    /// Who wrote the module (free text, e.g. `"Ada <ada@example.org>"`), or
+    /// NULL. Shown by `host --check`. Read only when `struct_size` covers it.
+    pub author: *const c_char,
 }
 
 /// Log levels for [`HostApi::log`].
@@ -268,21 +276,18 @@ pub struct HostApi {
     /// closed output). Every module loop must check it, directly or via
     /// `sleep_ms`.
     pub should_exit: Option<unsafe extern "C" fn(ctx: *mut HostCtx) -> bool>,
-}
 
-impl HostApi {
-    /// Whether the table as built by the host covers the slot that ends at
-    /// byte `end` (an `offset_of!` plus the slot's size). Slots appended in a
-    /// later minor are absent from an older host's table.
-    pub fn covers(&self, end: usize) -> bool {
-        self.header.struct_size as usize >= end
-    }
+    // --- ABI 1.1 ---
+    /// Whether styled text is shown in colour. When it is not, a module
+    /// that signals state by colour alone (a health grid) should add a
+    /// textual marker. Only call it when `header.struct_size` covers it.
+    pub color_enabled: Option<unsafe extern "C" fn(ctx: *mut HostCtx) -> bool>,
 }
 
 /// Size of the ABI 1.0 descriptor: the smallest a 1.x host accepts.
-pub const MODULE_DESCRIPTOR_SIZE_1_0: usize = size_of::<ModuleDescriptor>();
+pub const MODULE_DESCRIPTOR_SIZE_1_0: usize = offset_of!(ModuleDescriptor, author);
 /// Size of the ABI 1.0 host table: the smallest a 1.x module may be handed.
-pub const HOST_API_SIZE_1_0: usize = size_of::<HostApi>();
+pub const HOST_API_SIZE_1_0: usize = offset_of!(HostApi, color_enabled);
 
 // ---------------------------------------------------------------------------
 // Layout pins. These offsets are the ABI; the C header asserts the same ones.
@@ -323,7 +328,9 @@ const _: () = {
     assert!(offset_of!(ModuleDescriptor, init) == 64);
     assert!(offset_of!(ModuleDescriptor, run) == 72);
     assert!(offset_of!(ModuleDescriptor, destroy) == 80);
-    assert!(size_of::<ModuleDescriptor>() == 88);
+    assert!(MODULE_DESCRIPTOR_SIZE_1_0 == 88);
+    assert!(offset_of!(ModuleDescriptor, author) == 88);
+    assert!(size_of::<ModuleDescriptor>() == 96);
 
     assert!(offset_of!(HostApi, header) == 0);
     assert!(offset_of!(HostApi, print) == 16);
@@ -340,7 +347,9 @@ const _: () = {
     assert!(offset_of!(HostApi, progress_bar) == 104);
     assert!(offset_of!(HostApi, log) == 112);
     assert!(offset_of!(HostApi, should_exit) == 120);
-    assert!(size_of::<HostApi>() == 128);
+    assert!(HOST_API_SIZE_1_0 == 128);
+    assert!(offset_of!(HostApi, color_enabled) == 128);
+    assert!(size_of::<HostApi>() == 136);
 };
 
 // SAFETY: a descriptor and its option specs point only at immutable data with

@@ -141,13 +141,20 @@ pub enum Level {
 
 /// A safe handle on the host's services, valid for one hook call.
 ///
-/// Every method forwards to the host's C table. Methods for slots that a
-/// given host may lack (none yet in ABI 1.0) degrade instead of crashing.
+/// Every method forwards to the host's C table. Methods for slots that an
+/// older host lacks (added after ABI 1.0) degrade instead of crashing: they
+/// return `None` or fall back to a sensible default.
 /// A `Host` is neither `Send` nor `Sync`: the host's services may only be used
 /// from the thread that called the hook.
 pub struct Host<'a> {
-    api: &'a HostApi,
+    /// The host's table. Held as a raw pointer, never a reference: an older
+    /// host's table is shorter than this crate's `HostApi`, so only the slots
+    /// its `struct_size` covers may be read.
+    api: *const HostApi,
+    /// Copy of the table's frozen header (always readable).
+    header: abi::AbiHeader,
     ctx: *mut HostCtx,
+    _life: PhantomData<&'a HostApi>,
     _not_send: PhantomData<*mut c_void>,
 }
 
@@ -156,12 +163,17 @@ pub struct Host<'a> {
 macro_rules! slot {
     ($self:ident . $field:ident ( $($arg:expr),* )) => {{
         let end = offset_of!(HostApi, $field) + size_of::<usize>();
-        match $self.api.$field {
-            // SAFETY: the table covers the slot and the pointer is non-null;
-            // `ctx` is the one the host passed with this table, and the
-            // arguments follow the slot's documented contract.
-            Some(f) if $self.api.covers(end) => Some(unsafe { f($self.ctx $(, $arg)*) }),
-            _ => None,
+        if $self.header.struct_size as usize >= end {
+            // SAFETY: the host's table is at least `end` bytes long, so the
+            // slot lies inside it; it is read through the raw pointer without
+            // making a reference to the (possibly shorter) whole table.
+            let slot = unsafe { std::ptr::addr_of!((*$self.api).$field).read() };
+            // SAFETY: the pointer is non-null (checked by the match); `ctx`
+            // is the one the host passed with this table, and the arguments
+            // follow the slot's documented contract.
+            slot.map(|f| unsafe { f($self.ctx $(, $arg)*) })
+        } else {
+            None
         }
     }};
 }
@@ -170,21 +182,25 @@ impl<'a> Host<'a> {
     /// Wraps the table and context a hook was called with.
     ///
     /// # Safety
-    /// `api` must be the host table passed to the current hook (checked by
-    /// the caller for magic and major) and `ctx` the context passed with it;
-    /// both must stay valid for `'a`.
+    /// `api` must be the non-null host table passed to the current hook,
+    /// readable for `header.struct_size` bytes, with magic and major already
+    /// checked; `ctx` the context passed with it; both valid for `'a`.
     #[doc(hidden)]
-    pub unsafe fn from_raw(api: &'a HostApi, ctx: *mut HostCtx) -> Self {
+    pub unsafe fn from_raw(api: *const HostApi, ctx: *mut HostCtx) -> Self {
+        // SAFETY: the frozen header starts every table and is always readable.
+        let header = unsafe { api.cast::<abi::AbiHeader>().read() };
         Host {
             api,
+            header,
             ctx,
+            _life: PhantomData,
             _not_send: PhantomData,
         }
     }
 
     /// The ABI version of the host's table, as `(major, minor)`.
     pub fn abi_version(&self) -> (u16, u16) {
-        (self.api.header.abi_major, self.api.header.abi_minor)
+        (self.header.abi_major, self.header.abi_minor)
     }
 
     /// Append text to the current line.
@@ -297,6 +313,12 @@ impl<'a> Host<'a> {
         slot!(self.log(level as u32, message.as_ptr(), message.len()));
     }
 
+    /// Whether the host shows colour; `None` from a host older than ABI 1.1,
+    /// which cannot say.
+    pub fn color_enabled(&self) -> Option<bool> {
+        slot!(self.color_enabled())
+    }
+
     /// Whether the host wants the module to stop.
     pub fn should_exit(&self) -> bool {
         slot!(self.should_exit()).unwrap_or(true)
@@ -325,4 +347,76 @@ fn fallback_bar(fraction: f64, width: usize) -> String {
     let mut bar = "#".repeat(filled.min(width));
     bar.push_str(&" ".repeat(width - filled.min(width)));
     bar
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::abi::{AbiHeader, HOST_API_MAGIC, HOST_API_SIZE_1_0};
+
+    unsafe extern "C" fn yes(_: *mut HostCtx) -> bool {
+        true
+    }
+
+    /// A host table as a host of the given size would hand it over.
+    fn table(struct_size: usize) -> HostApi {
+        HostApi {
+            header: AbiHeader {
+                magic: HOST_API_MAGIC,
+                abi_major: 1,
+                abi_minor: if struct_size > HOST_API_SIZE_1_0 {
+                    1
+                } else {
+                    0
+                },
+                struct_size: struct_size as u32,
+                reserved: 0,
+            },
+            print: None,
+            print_styled: None,
+            newline: None,
+            cursor_up: None,
+            erase_line: None,
+            flush: None,
+            sleep_ms: None,
+            clock_ms: None,
+            term_width: None,
+            term_height: None,
+            is_terminal: None,
+            progress_bar: None,
+            log: None,
+            should_exit: Some(yes),
+            // Present in memory, but beyond what a 1.0 host's size covers:
+            // the safe face must not call it.
+            color_enabled: Some(yes),
+        }
+    }
+
+    #[test]
+    fn a_newer_slot_on_an_older_host_is_unsupported_not_a_crash() {
+        let old = table(HOST_API_SIZE_1_0);
+        // SAFETY: the table lives for the test; no slot dereferences ctx.
+        let host = unsafe { Host::from_raw(&old, std::ptr::null_mut()) };
+        assert_eq!(host.abi_version(), (1, 0));
+        assert_eq!(host.color_enabled(), None);
+        assert!(host.should_exit());
+
+        let new = table(std::mem::size_of::<HostApi>());
+        // SAFETY: as above.
+        let host = unsafe { Host::from_raw(&new, std::ptr::null_mut()) };
+        assert_eq!(host.color_enabled(), Some(true));
+    }
+
+    #[test]
+    fn missing_slots_degrade_to_defaults() {
+        let t = table(std::mem::size_of::<HostApi>());
+        // SAFETY: as above.
+        let host = unsafe { Host::from_raw(&t, std::ptr::null_mut()) };
+        assert_eq!(host.width(), 80);
+        assert_eq!(host.height(), 24);
+        assert!(!host.is_terminal());
+        assert_eq!(host.progress_bar(0.5, 4), "##  ");
+        assert_eq!(host.sleep_ms(1), Err(Stop), "no sleep slot: never spin");
+        host.print("dropped"); // no print slot: nothing happens, no crash
+    }
 }

@@ -64,4 +64,4 @@ pub mod option;
 pub use host::{Color, Error, Host, Level, RunResult, Stop, Style};
 pub use module::{Module, Options};
 #[doc(hidden)]
-pub use module::{cstr, destroy_hook, init_hook, run_hook};
+pub use module::{cstr, destroy_hook, init_hook, optional_cstr, run_hook};

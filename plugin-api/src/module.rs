@@ -99,6 +99,15 @@ pub const fn cstr(bytes_with_nul: &'static [u8]) -> &'static CStr {
     }
 }
 
+/// The first of zero or one strings, as a C pointer (NULL when absent).
+#[doc(hidden)]
+pub const fn optional_cstr(s: &[&'static CStr]) -> *const std::ffi::c_char {
+    match s.first() {
+        Some(s) => s.as_ptr(),
+        None => std::ptr::null(),
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Glue: the extern "C" hooks that export_module! points the descriptor at.
 // Everything unsafe in a Rust module lives here, at the FFI edge.
@@ -162,10 +171,23 @@ unsafe fn write_error(err: *mut ErrorBuf, message: &str) {
 }
 
 /// Checks the host table's frozen header before anything else reads it.
-fn check_host_table(api: &HostApi) -> Result<(), String> {
-    let h = api.header;
+///
+/// # Safety
+/// `api` is null or points to at least the 16-byte frozen header.
+unsafe fn check_host_table(api: *const HostApi) -> Result<(), String> {
+    if api.is_null() {
+        return Err("the host passed no service table".into());
+    }
+    // SAFETY: the caller guarantees the frozen header is readable.
+    let h = unsafe { api.cast::<abi::AbiHeader>().read() };
     if h.magic != abi::HOST_API_MAGIC {
         return Err("the host table has a bad magic number: not a host ABI table".into());
+    }
+    if h.abi_major == abi::ABI_MAJOR && (h.struct_size as usize) < abi::HOST_API_SIZE_1_0 {
+        return Err(format!(
+            "the host table is {} bytes, smaller than ABI 1.0's",
+            h.struct_size
+        ));
     }
     if h.abi_major != abi::ABI_MAJOR {
         return Err(format!(
@@ -240,8 +262,7 @@ pub unsafe extern "C" fn init_hook<M: Module>(
 ) -> Status {
     let result = guarded(|| {
         // SAFETY: the host passes a valid table for the duration of the call.
-        let api = unsafe { api.as_ref() }.ok_or("the host passed no service table")?;
-        check_host_table(api)?;
+        unsafe { check_host_table(api) }?;
         // SAFETY: per the ABI, `options` holds `option_count` valid values.
         let options = unsafe { read_options(options, option_count) }?;
         // SAFETY: `api` was checked above and `ctx` came with it.
@@ -286,8 +307,7 @@ pub unsafe extern "C" fn run_hook<M: Module>(
 ) -> Status {
     let result = guarded(|| {
         // SAFETY: the host passes a valid table for the duration of the call.
-        let api = unsafe { api.as_ref() }.ok_or("the host passed no service table")?;
-        check_host_table(api)?;
+        unsafe { check_host_table(api) }?;
         // SAFETY: `instance` is the live Box<M> that init_hook returned.
         let module =
             unsafe { instance.cast::<M>().as_mut() }.ok_or("the host passed no instance")?;
@@ -348,8 +368,9 @@ pub unsafe extern "C" fn destroy_hook<M: Module>(instance: *mut c_void) {
 /// }
 /// ```
 ///
-/// `name`, `version`, `description` and `signature` must be string literals
-/// (or macros expanding to them, like `env!`). `options` may be omitted.
+/// `name`, `version`, `description`, `signature` and the optional `author`
+/// must be string literals (or macros expanding to them, like `env!`).
+/// `author` and `options` may be omitted.
 #[macro_export]
 macro_rules! export_module {
     (
@@ -358,6 +379,7 @@ macro_rules! export_module {
         version: $version:expr,
         description: $description:expr,
         signature: $signature:expr
+        $(, author: $author:expr)?
         $(, options: [ $($option:expr),* $(,)? ])?
         $(,)?
     ) => {
@@ -380,6 +402,7 @@ macro_rules! export_module {
                 init: Some($crate::init_hook::<$module>),
                 run: Some($crate::run_hook::<$module>),
                 destroy: Some($crate::destroy_hook::<$module>),
+                author: $crate::optional_cstr(&[$($crate::cstr(concat!($author, "\0").as_bytes())),*]),
             };
 
             /// The module's entry point: returns the static descriptor.

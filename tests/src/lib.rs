@@ -108,8 +108,14 @@ pub fn module_dir() -> tempfile::TempDir {
     dir
 }
 
-/// Compiles `tests/fixtures/c_module.c` with `defines` into `dir/lib<stem>.so`.
+/// Compiles `tests/fixtures/c_module.c` with `defines` into `dir/lib<stem>.so`,
+/// against today's header.
 pub fn build_c_module(dir: &Path, stem: &str, defines: &[&str]) -> PathBuf {
+    build_c_module_against(&root().join("plugin-api/include"), dir, stem, defines)
+}
+
+/// Same, against the `host_plugin.h` in `include` (e.g. an older release's).
+pub fn build_c_module_against(include: &Path, dir: &Path, stem: &str, defines: &[&str]) -> PathBuf {
     let out = dir.join(format!("lib{stem}{}", std::env::consts::DLL_SUFFIX));
     let mut cc = Command::new(c_compiler());
     cc.args([
@@ -124,7 +130,7 @@ pub fn build_c_module(dir: &Path, stem: &str, defines: &[&str]) -> PathBuf {
     ])
     .arg(&out)
     .arg("-I")
-    .arg(root().join("plugin-api/include"))
+    .arg(include)
     .arg(root().join("tests/fixtures/c_module.c"));
     for d in defines {
         cc.arg(format!("-D{d}"));

@@ -114,6 +114,10 @@ fn header_and_rust_agree_on_every_size_offset_and_constant() {
             "host_module_descriptor.destroy",
             offset_of!(ModuleDescriptor, destroy) as u64,
         ),
+        (
+            "host_module_descriptor.author",
+            offset_of!(ModuleDescriptor, author) as u64,
+        ),
         ("host_api", size_of::<HostApi>() as u64),
         ("host_api.print", offset_of!(HostApi, print) as u64),
         (
@@ -149,6 +153,10 @@ fn header_and_rust_agree_on_every_size_offset_and_constant() {
         (
             "host_api.should_exit",
             offset_of!(HostApi, should_exit) as u64,
+        ),
+        (
+            "host_api.color_enabled",
+            offset_of!(HostApi, color_enabled) as u64,
         ),
         ("HOST_MODULE_MAGIC", u64::from(MODULE_MAGIC)),
         ("HOST_API_MAGIC", u64::from(HOST_API_MAGIC)),

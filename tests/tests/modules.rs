@@ -65,9 +65,11 @@ fn every_module_stops_on_ctrl_c() {
             .unwrap();
         let mut stdout = child.stdout.take().unwrap();
         let mut first = [0u8; 1];
-        stdout
-            .read_exact(&mut first)
-            .map_err(|e| format!("printed nothing: {e}"))?;
+        if let Err(e) = stdout.read_exact(&mut first) {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!("printed nothing: {e}"));
+        }
         Command::new("kill")
             .args(["-INT", &child.id().to_string()])
             .status()
@@ -88,6 +90,7 @@ fn every_module_stops_on_ctrl_c() {
             std::thread::sleep(Duration::from_millis(10));
         }
         let _ = child.kill();
+        let _ = child.wait();
         Err("still running 5 s after SIGINT".into())
     });
 }
