@@ -114,6 +114,7 @@ impl Cargo {
         if fresh.is_empty() {
             return Ok(());
         }
+        status(host, "Downloading", "crates ...");
         let start = host.clock();
         let mut total_kb = 0u64;
         for &i in &fresh {
@@ -145,7 +146,7 @@ impl Cargo {
             self.compile(host, &format!("{name} v{version}"), name, done, total)?;
             done += 1;
         }
-        let root = format!("/home/dev/src/{}", self.project[0].name);
+        let root = format!("/home/dev/{}", self.project[0].name);
         for i in 0..self.project.len() {
             let c = &self.project[i];
             let (name, version) = (c.name, c.version);
