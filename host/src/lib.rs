@@ -12,3 +12,6 @@ pub mod options;
 pub mod output;
 pub mod session;
 pub mod stop;
+
+#[cfg(test)]
+mod fuzz_tests;

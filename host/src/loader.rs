@@ -173,14 +173,17 @@ pub fn load(path: &Path) -> Result<Loaded, LoadError> {
     // file (see above), which is the same trust any plugin host extends.
     let library = unsafe { Library::open(Some(path), RTLD_NOW | RTLD_LOCAL) }
         .map_err(|e| LoadError::Open(error_chain(&e)))?;
-    // Never unload (see `Loaded`); from here on the library lives forever.
-    let library: &'static Library = Box::leak(Box::new(library));
-
     // SAFETY: the symbol is declared by the ABI as `EntryFn`; if a module
     // exports something else under this name, that is a broken module the
     // header checks below are designed to catch as far as they can.
-    let entry = unsafe { library.get::<abi::EntryFn>(abi::ENTRY_SYMBOL.as_bytes()) }
-        .map_err(|_| LoadError::NoEntry)?;
+    let entry: Result<abi::EntryFn, _> =
+        unsafe { library.get::<abi::EntryFn>(abi::ENTRY_SYMBOL.as_bytes()) }.map(|symbol| *symbol);
+    // Never unload (see `Loaded`): the handle is dropped without dlclose, so
+    // the code stays mapped for the life of the process. Opening the same
+    // file again only bumps the loader's reference count, so repeated
+    // discovery costs no memory.
+    std::mem::forget(library);
+    let entry = entry.map_err(|_| LoadError::NoEntry)?;
     // SAFETY: the ABI makes the entry function pure and argument-free.
     let descriptor = unsafe { entry() };
     // SAFETY: the ABI promises a pointer to a static descriptor (or NULL);
