@@ -14,7 +14,7 @@ use crate::discovery::{self, Registry};
 use crate::loader;
 use crate::options::{self, Setting};
 use crate::output::{self, Output};
-use crate::session::{self, Outcome, Pace};
+use crate::session::{self, Outcome, Pace, Stage};
 use crate::stop::Stopper;
 
 /// Runs the host with parsed arguments.
@@ -69,21 +69,20 @@ pub fn run(args: Args) -> Result<ExitCode> {
         instant_lines: args.instant_print_lines,
         log_level: args.log_level,
     };
-    let seed = args
-        .seed
-        .unwrap_or_else(|| rand::make_rng::<StdRng>().random());
-    let named = !args.modules.is_empty();
-    let result = rotate(
-        &registry,
-        chosen,
-        &settings,
-        seed,
-        named,
-        args.exit_after_modules,
-        &mut out,
-        &stopper,
-        &pace,
-    );
+    let playlist = Playlist {
+        pool: chosen,
+        named: !args.modules.is_empty(),
+        max_sessions: args.exit_after_modules,
+        seed: args
+            .seed
+            .unwrap_or_else(|| rand::make_rng::<StdRng>().random()),
+    };
+    let mut stage = Stage {
+        out: &mut out,
+        stopper: &stopper,
+        pace: &pace,
+    };
+    let result = rotate(&registry, &settings, playlist, &mut stage);
     out.restore();
     result
 }
@@ -146,33 +145,41 @@ fn no_modules_message(registry: &Registry) -> String {
     msg
 }
 
+/// What to play, from the command line.
+struct Playlist {
+    /// Indexes into `registry.modules` still in rotation.
+    pool: Vec<usize>,
+    /// Whether the user named the modules (then any failure is fatal).
+    named: bool,
+    /// `--exit-after-modules`.
+    max_sessions: Option<u64>,
+    /// Drives the module choices and every session's seed.
+    seed: u64,
+}
+
 /// Plays sessions until a limit or a stop request.
-#[allow(clippy::too_many_arguments)]
 fn rotate(
     registry: &Registry,
-    mut pool: Vec<usize>,
     settings: &[Setting],
-    seed: u64,
-    named: bool,
-    max_sessions: Option<u64>,
-    out: &mut Output,
-    stopper: &std::sync::Arc<Stopper>,
-    pace: &Pace,
+    mut list: Playlist,
+    stage: &mut Stage<'_>,
 ) -> Result<ExitCode> {
-    let mut rng = StdRng::seed_from_u64(seed);
+    let mut rng = StdRng::seed_from_u64(list.seed);
     let mut last: Option<usize> = None;
     let mut finished = 0u64;
     loop {
-        if let Some(reason) = stopper.reason() {
+        if let Some(reason) = stage.stopper.reason() {
             return Ok(ExitCode::from(reason.exit_code()));
         }
-        if pool.is_empty() {
+        if list.pool.is_empty() {
             bail!("every module failed; nothing left to rotate through");
         }
-        let choices: Vec<usize> = pool
+        // Never the same module twice in a row when there is a choice.
+        let choices: Vec<usize> = list
+            .pool
             .iter()
             .copied()
-            .filter(|&i| Some(i) != last || pool.len() == 1)
+            .filter(|&i| Some(i) != last || list.pool.len() == 1)
             .collect();
         let index = choices[rng.random_range(0..choices.len())];
         let session_seed: u64 = rng.random();
@@ -181,16 +188,13 @@ fn rotate(
         let entry = &registry.modules[index];
         let info = &entry.module.info;
         let values: Vec<(String, String)> = options::resolve(info, settings).into_iter().collect();
-        let outcome = session::run_session(
+        let problem = match session::run_session(
             &entry.module.hooks,
             &info.name,
             &values,
             session_seed,
-            out,
-            stopper,
-            pace,
-        );
-        let problem = match outcome {
+            stage,
+        ) {
             Outcome::Finished => None,
             Outcome::Refused(why) => {
                 Some(format!("module `{}` refused to start: {why}", info.name))
@@ -198,19 +202,18 @@ fn rotate(
             Outcome::Failed(why) => Some(format!("module `{}` failed: {why}", info.name)),
         };
         if let Some(problem) = problem {
-            out.flush();
-            if named {
+            if list.named {
                 bail!("{problem}");
             }
             eprintln!("host: error: {problem} (skipping it from now on)");
-            pool.retain(|&i| i != index);
+            list.pool.retain(|&i| i != index);
             continue;
         }
-        if stopper.reason().is_some() {
+        if stage.stopper.reason().is_some() {
             continue; // Reported at the top of the loop.
         }
         finished += 1;
-        if max_sessions.is_some_and(|max| finished >= max) {
+        if list.max_sessions.is_some_and(|max| finished >= max) {
             return Ok(ExitCode::SUCCESS);
         }
     }

@@ -57,6 +57,16 @@ pub struct Pace {
     pub log_level: LogLevel,
 }
 
+/// Where sessions play: the output, the stop state and the pace.
+pub struct Stage<'a> {
+    /// The terminal.
+    pub out: &'a mut Output,
+    /// Stop requests.
+    pub stopper: &'a Arc<Stopper>,
+    /// Speed and friends.
+    pub pace: &'a Pace,
+}
+
 /// What the module's context pointer points at.
 struct Session<'a> {
     out: &'a mut Output,
@@ -245,15 +255,14 @@ impl ErrorSpace {
     }
 }
 
-/// Plays one session of a module: init, run, destroy.
+/// Plays one session of a module: init, run, destroy. On return the
+/// module's output is flushed and its last line ended.
 pub fn run_session(
     hooks: &Hooks,
     module: &str,
     options: &[(String, String)],
     seed: u64,
-    out: &mut Output,
-    stopper: &Arc<Stopper>,
-    pace: &Pace,
+    stage: &mut Stage<'_>,
 ) -> Outcome {
     let values: Vec<OptionValue> = options
         .iter()
@@ -268,11 +277,11 @@ pub fn run_session(
             },
         })
         .collect();
-    let first_line = out.lines();
+    let first_line = stage.out.lines();
     let mut session = Session {
-        out,
-        stopper,
-        pace,
+        out: &mut *stage.out,
+        stopper: stage.stopper,
+        pace: stage.pace,
         module,
         clock_ms: 0,
         first_line,
@@ -297,6 +306,7 @@ pub fn run_session(
         )
     };
     if status != abi::STATUS_OK {
+        session.out.flush();
         return Outcome::Refused(err.message());
     }
     err.raw.len = 0;

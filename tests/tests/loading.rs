@@ -286,7 +286,7 @@ fn check_inspects_a_library_without_running_it() {
         "name         c_check",
         "version      1.0.0",
         "signature    make check",
-        "ABI          1.0",
+        "ABI          1.1",
         "tests = 10 (1..=1000)",
         "verdict      loads",
     ] {
