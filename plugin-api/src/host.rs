@@ -58,23 +58,38 @@ pub type RunResult = Result<(), Error>;
 /// The sixteen terminal colours. The host decides whether colour is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
-#[allow(missing_docs)]
 pub enum Color {
+    /// ANSI colour 0.
     Black = 1,
+    /// ANSI colour 1: errors, failures.
     Red,
+    /// ANSI colour 2: success.
     Green,
+    /// ANSI colour 3: warnings.
     Yellow,
+    /// ANSI colour 4.
     Blue,
+    /// ANSI colour 5.
     Magenta,
+    /// ANSI colour 6.
     Cyan,
+    /// ANSI colour 7.
     White,
+    /// ANSI colour 8, often used for dim grey text.
     BrightBlack,
+    /// ANSI colour 9.
     BrightRed,
+    /// ANSI colour 10.
     BrightGreen,
+    /// ANSI colour 11.
     BrightYellow,
+    /// ANSI colour 12.
     BrightBlue,
+    /// ANSI colour 13.
     BrightMagenta,
+    /// ANSI colour 14.
     BrightCyan,
+    /// ANSI colour 15.
     BrightWhite,
 }
 
@@ -131,11 +146,14 @@ impl Style {
 /// Severity of a diagnostic sent with [`Host::log`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u32)]
-#[allow(missing_docs)]
 pub enum Level {
+    /// Something is broken.
     Error = abi::LOG_ERROR,
+    /// Something looks wrong.
     Warn = abi::LOG_WARN,
+    /// Informational.
     Info = abi::LOG_INFO,
+    /// For the module's author.
     Debug = abi::LOG_DEBUG,
 }
 

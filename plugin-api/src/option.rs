@@ -1,4 +1,4 @@
-//! Constructors for [`OptionSpec`](crate::abi::OptionSpec) declarations, for
+//! Constructors for [`OptionSpec`] declarations, for
 //! the `options: [...]` list of `export_module!`.
 //!
 //! ```
