@@ -307,12 +307,22 @@ fn a_normal_checkout_lists_only_real_modules() {
     let out = run(host().arg("--list"), T);
     let listing = text(&out.stdout);
     assert!(out.status.success());
-    for name in workspace_modules() {
+    let modules = workspace_modules();
+    assert!(modules.len() >= 27, "only {} modules", modules.len());
+    assert!(
+        listing.starts_with(&format!("{} modules installed:", modules.len())),
+        "{listing}"
+    );
+    for name in modules {
+        let line = listing
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("module {name} missing from:\n{listing}"));
+        // name, version, then a description of a few words.
+        let description: Vec<&str> = line.split_whitespace().skip(2).collect();
         assert!(
-            listing
-                .lines()
-                .any(|l| l.trim_start().starts_with(&format!("{name} "))),
-            "module {name} missing from:\n{listing}"
+            description.len() >= 3,
+            "module {name} has no real description: {line:?}"
         );
     }
     assert!(!listing.contains("could not be loaded"), "{listing}");
