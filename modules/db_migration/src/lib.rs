@@ -648,7 +648,7 @@ plugin_api::export_module! {
     module: DbMigration,
     name: "db_migration",
     version: env!("CARGO_PKG_VERSION"),
-    description: "database schema migrations in Rails, Flyway, Django or Laravel style",
+    description: "Database schema migrations in Rails, Flyway, Django or Laravel style",
     signature: "bin/rails db:migrate",
     options: [
         plugin_api::option::choice(c"tool", c"migration tool shown", c"any", c"any|rails|flyway|django|laravel"),
