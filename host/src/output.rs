@@ -4,6 +4,8 @@
 use std::fs::File;
 use std::io::{self, IsTerminal, Write};
 use std::os::fd::AsFd;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use colored::{Color as Fg, Colorize};
 
@@ -25,6 +27,9 @@ pub struct Output {
     color: bool,
     at_line_start: bool,
     size: (u32, u32),
+    /// Set by SIGWINCH: the size is only asked again after the terminal
+    /// was resized, not on every frame.
+    resized: Arc<AtomicBool>,
     /// Set once a write fails (a closed pipe): everything after is dropped.
     closed: bool,
     /// Lines ended so far (for `--instant-print-lines`).
@@ -44,9 +49,13 @@ impl Output {
             color,
             at_line_start: true,
             size: DEFAULT_SIZE,
+            resized: Arc::new(AtomicBool::new(true)),
             closed: false,
             lines: 0,
         };
+        if tty {
+            signal_hook::flag::register(signal_hook::consts::SIGWINCH, Arc::clone(&out.resized))?;
+        }
         out.refresh_size();
         Ok(out)
     }
@@ -71,13 +80,18 @@ impl Output {
         self.lines
     }
 
-    /// `(columns, rows)`, as of the last [`Output::refresh_size`].
+    /// `(columns, rows)`, as of the last [`Output::refresh_size`] that found
+    /// the terminal resized.
     pub fn size(&self) -> (u32, u32) {
         self.size
     }
 
-    /// Re-reads the terminal size (once per frame is plenty).
+    /// Re-reads the terminal size if it may have changed (cheap to call on
+    /// every frame: without a SIGWINCH since the last call it does nothing).
     pub fn refresh_size(&mut self) {
+        if !self.resized.swap(false, Ordering::Relaxed) {
+            return;
+        }
         self.size = if self.tty {
             terminal_size::terminal_size_of(self.file.as_fd())
                 .map(|(w, h)| (u32::from(w.0), u32::from(h.0)))
