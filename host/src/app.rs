@@ -45,7 +45,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let registry = discovery::discover(&dirs);
 
     if args.list {
-        print_list(&registry)?;
+        print_list(&registry, &dirs)?;
         return Ok(ExitCode::SUCCESS);
     }
     for warning in &registry.warnings {
@@ -220,7 +220,7 @@ fn rotate(
 }
 
 /// `host --list`.
-fn print_list(registry: &Registry) -> Result<()> {
+fn print_list(registry: &Registry, dirs: &[(std::path::PathBuf, discovery::Origin)]) -> Result<()> {
     let mut s = String::new();
     let n = registry.modules.len();
     s.push_str(&format!(
@@ -273,6 +273,11 @@ fn print_list(registry: &Registry) -> Result<()> {
         for (path, why) in &registry.failures {
             s.push_str(&format!("  {}: {why}\n", path.display()));
         }
+    }
+    s.push_str("\nsearched, in order:\n");
+    for (dir, origin) in dirs {
+        let state = if dir.is_dir() { "" } else { " (absent)" };
+        s.push_str(&format!("  {} ({origin}){state}\n", dir.display()));
     }
     write_or_quiet(&s)
 }
