@@ -354,12 +354,7 @@ impl Bootlog {
         // have microseconds.
         let clock_us = host.clock().as_micros() as u64 + self.rng.random_range(0..1000);
         let target = next_timestamp(self.kernel_us, delta_us, clock_us);
-        let mut wait_ms = (target - clock_us) / 1000;
-        while wait_ms > 0 {
-            let chunk = wait_ms.min(1000);
-            host.sleep_ms(chunk)?;
-            wait_ms -= chunk;
-        }
+        host.sleep_ms((target - clock_us) / 1000)?;
         self.kernel_us = target;
         let line = format!("{} {}", stamp(target), self.fill(text, host.clock()));
         host.println(&fit(&line, host.width()));
@@ -434,14 +429,7 @@ impl Bootlog {
 
     /// Pauses between systemd lines, scaled by how slow this machine is.
     fn pause(&mut self, host: &Host, range: std::ops::Range<u64>) -> Result<(), Stop> {
-        let ms = (self.rng.random_range(range) as f64 * self.slowness) as u64;
-        let mut left = ms;
-        while left > 0 {
-            let chunk = left.min(1000);
-            host.sleep_ms(chunk)?;
-            left -= chunk;
-        }
-        Ok(())
+        host.sleep_ms((self.rng.random_range(range) as f64 * self.slowness) as u64)
     }
 
     /// Now and then a kernel message lands between systemd's lines.
@@ -550,12 +538,7 @@ impl Bootlog {
             if p.due_ms > p.started_ms + 4000 && host.is_terminal() {
                 self.start_job(host, &p)?;
             } else if p.due_ms > now {
-                let mut left = p.due_ms - now;
-                while left > 0 {
-                    let chunk = left.min(1000);
-                    host.sleep_ms(chunk)?;
-                    left -= chunk;
-                }
+                host.sleep_ms(p.due_ms - now)?;
             }
             self.done(host, &p);
         }
@@ -628,12 +611,7 @@ impl Bootlog {
         }
         host.newline();
         host.print(&fit(&format!("{} login: ", self.hostname), host.width()));
-        let mut left = self.rng.random_range(3000..8000);
-        while left > 0 {
-            let chunk = left.min(1000);
-            host.sleep_ms(chunk)?;
-            left -= chunk;
-        }
+        host.sleep_ms(self.rng.random_range(3000..8000))?;
         host.newline();
         Ok(())
     }

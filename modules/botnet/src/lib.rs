@@ -8,7 +8,7 @@
 //! IPv4 address (never a private, loopback or documentation range dressed
 //! up as a foreign country), and latencies follow the country's distance.
 
-use plugin_api::kit::{SPINNER, data_lines, fit, pad, spinner_frame};
+use plugin_api::kit::{LiveBlock, SPINNER, data_lines, fit, pad, spinner_frame};
 use plugin_api::{Color, Host, Module, Options, RunResult, Stop, Style};
 use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
@@ -136,8 +136,8 @@ pub struct Botnet {
     config_version: u32,
     /// Nodes marked stale so far (the summary repeats this count).
     stale: u32,
-    /// Whether the bottom status line is on screen (terminal only).
-    status_drawn: bool,
+    /// The bottom status line, under the growing table (terminal only).
+    status: LiveBlock,
 }
 
 impl Module for Botnet {
@@ -171,7 +171,7 @@ impl Module for Botnet {
             session_ms: rng.random_range(30_000..180_000),
             config_version: rng.random_range(12..180),
             stale: 0,
-            status_drawn: false,
+            status: LiveBlock::new(),
             rng,
             countries,
             systems,
@@ -189,21 +189,17 @@ impl Module for Botnet {
 }
 
 impl Botnet {
-    /// `[*] message` with a coloured marker.
+    /// `[*] message` with a coloured marker, above the status line.
     fn say(&mut self, host: &Host, marker: &str, style: Style, text: &str) {
-        self.clear_status(host);
-        host.styled(&format!("[{marker}] "), style);
-        host.println(&fit(text, host.width().saturating_sub(4)));
+        self.status.print_above(host, |host| {
+            host.styled(&format!("[{marker}] "), style);
+            host.println(&fit(text, host.width().saturating_sub(4)));
+        });
     }
 
+    /// Waits a random time from `range` (milliseconds).
     fn wait(&mut self, host: &Host, range: std::ops::Range<u64>) -> Result<(), Stop> {
-        let mut left = self.rng.random_range(range);
-        while left > 0 {
-            let chunk = left.min(1000);
-            host.sleep_ms(chunk)?;
-            left -= chunk;
-        }
-        Ok(())
+        host.sleep_ms(self.rng.random_range(range))
     }
 
     fn banner(&mut self, host: &Host) -> Result<(), Stop> {
@@ -309,19 +305,8 @@ impl Botnet {
 
     fn draw_status(&mut self, host: &Host) {
         if host.is_terminal() {
-            host.erase_line();
-            host.styled(
-                &fit(&self.status_text(host), host.width().saturating_sub(1)),
-                INFO,
-            );
-            self.status_drawn = true;
-        }
-    }
-
-    fn clear_status(&mut self, host: &Host) {
-        if self.status_drawn {
-            host.erase_line();
-            self.status_drawn = false;
+            let text = self.status_text(host);
+            self.status.draw_styled(host, &[(&text, INFO)]);
         }
     }
 
@@ -335,11 +320,11 @@ impl Botnet {
         let mut rows = 0u32;
         while (host.clock().as_millis() as u64) < deadline {
             let node = self.random_node();
-            self.clear_status(host);
-            let row = node_row(&node, wide);
-            let row = fit(&row, host.width().saturating_sub(node.status.len()));
-            host.print(&row);
-            host.println_styled(node.status, status_style(node.status));
+            self.status.print_above(host, |host| {
+                let row = node_row(&node, wide);
+                host.print(&fit(&row, host.width().saturating_sub(node.status.len())));
+                host.println_styled(node.status, status_style(node.status));
+            });
             rows += 1;
 
             // The count climbs in batches: the table shows a sample only.
@@ -373,7 +358,7 @@ impl Botnet {
                 left_ms -= chunk;
             }
         }
-        self.clear_status(host);
+        self.status.clear(host);
         Ok(())
     }
 

@@ -9,8 +9,10 @@
 
 mod digest;
 
-use plugin_api::kit::{SimDate, data_lines, fit};
-use plugin_api::{Host, Module, Options, RunResult, Stop, Style};
+use std::time::Duration;
+
+use plugin_api::kit::{LiveBlock, SimDate, data_lines, fit};
+use plugin_api::{Host, Module, Options, RunResult, Stop};
 use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{RngExt, SeedableRng};
@@ -92,36 +94,6 @@ struct Sensors {
 struct Crack {
     at_ms: u64,
     line: String,
-}
-
-/// `Sat Mar 14 09:21:33 2026`, the way ctime(3) prints a UTC time.
-fn ctime(unix: u64) -> String {
-    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let days = unix / 86_400;
-    let secs = unix % 86_400;
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{} {} {:>2} {:02}:{:02}:{:02} {}",
-        DAYS[(days % 7) as usize],
-        MONTHS[(month - 1) as usize],
-        day,
-        secs / 3600,
-        (secs / 60) % 60,
-        secs % 60,
-        year
-    )
 }
 
 /// hashcat's durations: the two largest units, `1 hour, 46 mins`.
@@ -376,13 +348,7 @@ fn plan_cracks(
 impl Bruteforce {
     /// Waits a random time from `range` (milliseconds).
     fn wait(&mut self, host: &Host, range: std::ops::Range<u64>) -> Result<(), Stop> {
-        let mut left = self.rng.random_range(range);
-        while left > 0 {
-            let chunk = left.min(1000);
-            host.sleep_ms(chunk)?;
-            left -= chunk;
-        }
-        Ok(())
+        host.sleep_ms(self.rng.random_range(range))
     }
 
     /// Start-up: version, backends and devices, the hash file, the attack.
@@ -525,12 +491,10 @@ impl Bruteforce {
     /// The status block, as `s` (or --status) shows it.
     fn status_block(&mut self, host: &Host, status: &str) -> Vec<String> {
         let clock = host.clock();
-        let started = self.date.unix(std::time::Duration::ZERO);
         let elapsed = clock.as_secs();
         let total_speed: f64 = self.sensors.iter().map(|s| s.speed_hs).sum();
         let keyspace = self.attack.keyspace();
         let left = ((keyspace - self.progress).max(0.0) / total_speed) as u64;
-        let now = self.date.unix(clock);
         let mut lines = vec![
             "Session..........: hashcat".to_string(),
             format!("Status...........: {status}"),
@@ -541,12 +505,12 @@ impl Bruteforce {
             format!("Hash.Target......: {}", self.mode.file),
             format!(
                 "Time.Started.....: {} ({})",
-                ctime(started),
+                self.date.ctime(Duration::ZERO),
                 duration_words(elapsed)
             ),
             format!(
                 "Time.Estimated...: {} ({})",
-                ctime(now + left),
+                self.date.ctime(clock + Duration::from_secs(left)),
                 duration_words(left)
             ),
             "Kernel.Feature...: Pure Kernel".to_string(),
@@ -654,7 +618,7 @@ impl Bruteforce {
     fn crack(&mut self, host: &Host) -> Result<(), Stop> {
         say(host, PROMPT.trim_end());
         host.newline();
-        let mut drawn = 0usize;
+        let mut live_block = LiveBlock::new();
         let mut last_print = 0u64;
         let mut next_crack = 0usize;
         let mut last_clock = host.clock().as_millis() as u64;
@@ -677,8 +641,16 @@ impl Bruteforce {
             }
             let live = host.is_terminal() && host.height() > block.len() + 2;
             if live {
-                self.redraw(host, &mut drawn, &fresh, &block);
+                // New cracked lines take the block's place; it moves down.
+                live_block.print_above(host, |host| {
+                    for line in &fresh {
+                        host.println(&fit(line, host.width().saturating_sub(1)));
+                    }
+                });
+                live_block.draw(host, &block);
             } else {
+                // (A terminal made too short for the block ends it.)
+                live_block.finish(host);
                 for line in &fresh {
                     say(host, line);
                 }
@@ -690,35 +662,15 @@ impl Bruteforce {
                 }
             }
             if done {
-                if live {
-                    host.newline();
-                }
-                let start = self.date.unix(std::time::Duration::ZERO);
-                say(host, &format!("Started: {}", ctime(start)));
+                live_block.finish(host);
                 say(
                     host,
-                    &format!("Stopped: {}", ctime(self.date.unix(host.clock()))),
+                    &format!("Started: {}", self.date.ctime(Duration::ZERO)),
                 );
+                say(host, &format!("Stopped: {}", self.date.ctime(host.clock())));
                 return Ok(());
             }
         }
-    }
-
-    /// Rewrites the block in place: new cracked lines take the block's old
-    /// top rows and the block moves down under them.
-    fn redraw(&self, host: &Host, drawn: &mut usize, fresh: &[String], block: &[String]) {
-        if *drawn > 0 {
-            host.cursor_up((*drawn - 1) as u32);
-        }
-        let width = host.width().saturating_sub(1);
-        for (i, line) in fresh.iter().chain(block).enumerate() {
-            if i > 0 {
-                host.newline();
-            }
-            host.erase_line();
-            host.styled(&fit(line, width), Style::plain());
-        }
-        *drawn = block.len();
     }
 }
 
@@ -733,13 +685,6 @@ plugin_api::export_module! {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ctime_matches_libc() {
-        assert_eq!(ctime(0), "Thu Jan  1 00:00:00 1970");
-        assert_eq!(ctime(1_700_000_000), "Tue Nov 14 22:13:20 2023");
-        assert_eq!(ctime(1_772_425_200), "Mon Mar  2 04:20:00 2026");
-    }
 
     #[test]
     fn durations_read_like_hashcat() {

@@ -8,7 +8,7 @@
 //! libtool, nginx echoes its backslash-continued lines and PostgreSQL
 //! descends into directories.
 
-use plugin_api::kit::{data_lines, fit, width};
+use plugin_api::kit::{data_lines, fit, wrap_spans};
 use plugin_api::{Color, Host, Level, Module, Options, RunResult, Stop, Style};
 use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
@@ -168,63 +168,6 @@ fn command_lines(command: &str) -> Vec<String> {
         .collect()
 }
 
-/// Lays styled text out in lines of at most `max` cells, breaking between
-/// words the way a terminal would show a long command if it wrapped at
-/// spaces; a word longer than a whole line is cut. Leading indentation is
-/// kept, spaces at a break are dropped.
-fn layout(segments: &[(&str, Style)], max: usize) -> Vec<Vec<(String, Style)>> {
-    let max = max.max(1);
-    let mut lines: Vec<Vec<(String, Style)>> = vec![Vec::new()];
-    let mut col = 0;
-    let mut pending = 0; // spaces seen but not yet placed
-    let mut pending_style = Style::plain();
-    let mut wrapped = false;
-    for (text, style) in segments {
-        for (i, word) in text.split(' ').enumerate() {
-            if i > 0 {
-                pending += 1;
-                pending_style = *style;
-            }
-            if word.is_empty() {
-                continue;
-            }
-            let w = width(word);
-            if col > 0 && col + pending + w > max {
-                lines.push(Vec::new());
-                col = 0;
-                pending = 0;
-                wrapped = true;
-            }
-            if pending > 0 && !(col == 0 && wrapped) {
-                let spaces = pending.min(max.saturating_sub(col + 1));
-                if spaces > 0 {
-                    lines
-                        .last_mut()
-                        .unwrap()
-                        .push((" ".repeat(spaces), pending_style));
-                    col += spaces;
-                }
-            }
-            pending = 0;
-            let mut rest = word;
-            while width(rest) > max - col {
-                let room = max - col;
-                let cut: String = rest.chars().take(room).collect();
-                rest = &rest[cut.len()..];
-                lines.last_mut().unwrap().push((cut, *style));
-                lines.push(Vec::new());
-                col = 0;
-                wrapped = true;
-            }
-            if !rest.is_empty() {
-                lines.last_mut().unwrap().push((rest.to_string(), *style));
-                col += width(rest);
-            }
-        }
-    }
-    lines
-}
-
 /// The build session.
 pub struct Cc {
     rng: StdRng,
@@ -278,11 +221,13 @@ impl Module for Cc {
 }
 
 impl Cc {
-    /// Prints styled text wrapped at the terminal width.
+    /// Prints styled text wrapped between words at the terminal width, the
+    /// way a terminal would show a long command if it wrapped at spaces
+    /// (indentation kept, a word longer than a line cut).
     fn print_wrapped(&self, host: &Host, segments: &[(&str, Style)]) {
-        for line in layout(segments, host.width()) {
+        for line in wrap_spans(segments, host.width()) {
             for (text, style) in line {
-                host.styled(&text, style);
+                host.styled(text, style);
             }
             host.newline();
         }
@@ -369,10 +314,7 @@ impl Cc {
             } else {
                 obj.clone()
             });
-            wait(
-                host,
-                (per_file_ms as f64 * self.rng.random_range(0.4..1.7)) as u64,
-            )?;
+            host.sleep_ms((per_file_ms as f64 * self.rng.random_range(0.4..1.7)) as u64)?;
             if self.rng.random_bool(0.07) {
                 self.warn(host, project, src)?;
             }
@@ -390,7 +332,7 @@ impl Cc {
                 host,
                 &expand(template, &[("cc", cc), ("objs", objs.as_str())]),
             );
-            wait(host, self.rng.random_range(300..2200))?;
+            host.sleep_ms(self.rng.random_range(300..2200))?;
         }
         self.echo(host, &format!("make[1]: Leaving directory '{top}'"));
         host.sleep_ms(self.rng.random_range(300..1200))?;
@@ -486,17 +428,6 @@ impl Cc {
     }
 }
 
-/// Sleeps `ms` in slices short enough to stay responsive.
-fn wait(host: &Host, ms: u64) -> Result<(), Stop> {
-    let mut left = ms;
-    while left > 0 {
-        let chunk = left.min(1200);
-        host.sleep_ms(chunk)?;
-        left -= chunk;
-    }
-    Ok(())
-}
-
 /// `access/heap/` -> `access/heap` for directory messages.
 fn trim_slash(dir: &str) -> &str {
     dir.trim_end_matches('/')
@@ -516,46 +447,6 @@ plugin_api::export_module! {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn plain(line: &[(String, Style)]) -> String {
-        line.iter().map(|(t, _)| t.as_str()).collect()
-    }
-
-    #[test]
-    fn layout_never_exceeds_the_width() {
-        let text = "gcc -DHAVE_CONFIG_H -I. -I../include -O2 -g -Wall -Wextra -fPIC -MT lib/easy.o -MD -MP -MF lib/.deps/easy.Tpo -c -o lib/easy.o lib/easy.c";
-        for max in [10, 20, 33, 80, 200] {
-            let lines = layout(&[(text, Style::plain())], max);
-            for line in &lines {
-                assert!(width(&plain(line)) <= max, "{max}: {:?}", plain(line));
-            }
-            if max >= 40 {
-                let joined: Vec<String> = lines.iter().map(|l| plain(l)).collect();
-                assert_eq!(joined.join(" "), text);
-            }
-        }
-    }
-
-    #[test]
-    fn layout_keeps_indentation_and_cuts_long_words() {
-        let lines = layout(
-            &[(
-                "                -o objs/src/core/nginx.o \\",
-                Style::plain(),
-            )],
-            80,
-        );
-        assert_eq!(
-            plain(&lines[0]),
-            "                -o objs/src/core/nginx.o \\"
-        );
-        let lines = layout(&[("abcdefghijklmnop", Style::plain())], 5);
-        assert!(lines.iter().all(|l| width(&plain(l)) <= 5));
-        assert_eq!(
-            lines.iter().map(|l| plain(l)).collect::<String>(),
-            "abcdefghijklmnop"
-        );
-    }
 
     #[test]
     fn command_lines_expand_continuations_and_tabs() {

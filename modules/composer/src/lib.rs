@@ -117,22 +117,6 @@ fn session_length(rng: &mut StdRng) -> Duration {
     Duration::from_secs(secs)
 }
 
-/// Prints styled parts as one line, cut at the terminal's edge.
-fn print_parts(host: &Host, parts: &[(&str, Style)]) {
-    let mut room = host.width().saturating_sub(1);
-    for (text, style) in parts {
-        let w = kit::width(text);
-        if w <= room {
-            host.styled(text, *style);
-            room -= w;
-        } else {
-            host.styled(&kit::fit(text, room), *style);
-            break;
-        }
-    }
-    host.newline();
-}
-
 /// composer's bar: ` 12/42 [=======>--------------------]  28%`.
 fn progress_bar(current: usize, max: usize) -> String {
     let fraction = if max == 0 {
@@ -231,7 +215,7 @@ impl Composer {
         };
         let dir = self.project.rsplit('/').next().unwrap_or(self.project);
         let prompt = format!("~/src/{dir} $ ");
-        print_parts(
+        kit::println_spans(
             host,
             &[
                 (&prompt, Style::fg(Color::Blue)),
@@ -242,7 +226,7 @@ impl Composer {
 
         match command {
             Command::FreshInstall => {
-                print_parts(
+                kit::println_spans(
                     host,
                     &[(
                         "No composer.lock file present. Updating dependencies to latest instead of installing from lock file. See https://getcomposer.org/install for more information.",
@@ -274,11 +258,11 @@ impl Composer {
                     Op::Install(p) => caret(&p.version),
                     _ => String::new(),
                 });
-                print_parts(host, &[("./composer.json has been updated", INFO)]);
-                print_parts(host, &[("Running composer update ", INFO), (root, INFO)]);
+                kit::println_spans(host, &[("./composer.json has been updated", INFO)]);
+                kit::println_spans(host, &[("Running composer update ", INFO), (root, INFO)]);
                 self.resolve(host, &ops)?;
                 if let Some(constraint) = constraint {
-                    print_parts(
+                    kit::println_spans(
                         host,
                         &[
                             ("Using version ", INFO),
@@ -297,9 +281,9 @@ impl Composer {
                     .filter(|p| names.contains(&p.name))
                     .map(|p| Op::Remove(p.clone()))
                     .collect();
-                print_parts(host, &[("./composer.json has been updated", INFO)]);
+                kit::println_spans(host, &[("./composer.json has been updated", INFO)]);
                 let running = format!("Running composer update {}", names.join(" "));
-                print_parts(host, &[(&running, INFO)]);
+                kit::println_spans(host, &[(&running, INFO)]);
                 self.resolve(host, &ops)?;
                 self.install(host, &ops, false)?;
             }
@@ -355,27 +339,27 @@ impl Composer {
     /// "Loading composer repositories...", "Updating dependencies" and the
     /// lock file operations.
     fn resolve(&mut self, host: &Host, ops: &[Op]) -> RunResult {
-        print_parts(
+        kit::println_spans(
             host,
             &[(
                 "Loading composer repositories with package information",
                 INFO,
             )],
         );
-        wait(host, self.rng.random_range(1200..6000))?;
-        print_parts(host, &[("Updating dependencies", INFO)]);
-        wait(host, self.rng.random_range(500..4500))?;
+        host.sleep_ms(self.rng.random_range(1200..6000))?;
+        kit::println_spans(host, &[("Updating dependencies", INFO)]);
+        host.sleep_ms(self.rng.random_range(500..4500))?;
         if ops.is_empty() {
-            print_parts(host, &[("Nothing to modify in lock file", INFO)]);
+            kit::println_spans(host, &[("Nothing to modify in lock file", INFO)]);
             return Ok(());
         }
         let phrase = format!("Lock file operations: {}", ops::operations_phrase(ops));
-        print_parts(host, &[(&phrase, INFO)]);
+        kit::println_spans(host, &[(&phrase, INFO)]);
         let mut sorted: Vec<&Op> = ops.iter().collect();
         sorted.sort_by_key(|o| o.name());
         for op in sorted {
             match op {
-                Op::Install(p) => print_parts(
+                Op::Install(p) => kit::println_spans(
                     host,
                     &[
                         ("  - Locking ", Style::plain()),
@@ -385,7 +369,7 @@ impl Composer {
                         (")", Style::plain()),
                     ],
                 ),
-                Op::Upgrade { name, from, to } => print_parts(
+                Op::Upgrade { name, from, to } => kit::println_spans(
                     host,
                     &[
                         ("  - Upgrading ", Style::plain()),
@@ -397,7 +381,7 @@ impl Composer {
                         (")", Style::plain()),
                     ],
                 ),
-                Op::Remove(p) => print_parts(
+                Op::Remove(p) => kit::println_spans(
                     host,
                     &[
                         ("  - Removing ", Style::plain()),
@@ -410,7 +394,7 @@ impl Composer {
             }
             host.sleep_ms(self.rng.random_range(8..45))?;
         }
-        print_parts(host, &[("Writing lock file", INFO)]);
+        kit::println_spans(host, &[("Writing lock file", INFO)]);
         host.sleep_ms(self.rng.random_range(150..500))?;
         Ok(())
     }
@@ -418,7 +402,7 @@ impl Composer {
     /// Installing from the lock file: downloads, then extraction with the
     /// progress bar (only on a terminal, as composer does).
     fn install(&mut self, host: &Host, ops: &[Op], from_lock: bool) -> RunResult {
-        print_parts(
+        kit::println_spans(
             host,
             &[(
                 "Installing dependencies from lock file (including require-dev)",
@@ -426,7 +410,7 @@ impl Composer {
             )],
         );
         if from_lock {
-            print_parts(
+            kit::println_spans(
                 host,
                 &[(
                     "Verifying lock file contents can be installed on current platform.",
@@ -436,11 +420,11 @@ impl Composer {
         }
         host.sleep_ms(self.rng.random_range(100..600))?;
         if ops.is_empty() {
-            print_parts(host, &[("Nothing to install, update or remove", INFO)]);
+            kit::println_spans(host, &[("Nothing to install, update or remove", INFO)]);
             return Ok(());
         }
         let phrase = format!("Package operations: {}", ops::operations_phrase(ops));
-        print_parts(host, &[(&phrase, INFO)]);
+        kit::println_spans(host, &[(&phrase, INFO)]);
 
         // Packages not in the local cache are downloaded first, in parallel.
         let cached_share = self.rng.random_range(0.0..0.9);
@@ -454,7 +438,7 @@ impl Composer {
             .filter(|_| !self.rng.random_bool(cached_share))
             .collect();
         for (name, version) in &downloads {
-            print_parts(
+            kit::println_spans(
                 host,
                 &[
                     ("  - Downloading ", Style::plain()),
@@ -493,10 +477,8 @@ impl Composer {
             return Ok(());
         }
         if !host.is_terminal() {
-            return wait(
-                host,
-                self.rng.random_range(300..700) * count.min(30) as u64 / 4,
-            );
+            let ms = self.rng.random_range(300..700) * count.min(30) as u64 / 4;
+            return Ok(host.sleep_ms(ms)?);
         }
         let mut done = 0;
         host.print(&progress_bar(0, count));
@@ -513,7 +495,7 @@ impl Composer {
 
     fn print_operation(&self, host: &Host, op: &Op) {
         match op {
-            Op::Install(p) => print_parts(
+            Op::Install(p) => kit::println_spans(
                 host,
                 &[
                     ("  - Installing ", Style::plain()),
@@ -523,7 +505,7 @@ impl Composer {
                     ("): Extracting archive", Style::plain()),
                 ],
             ),
-            Op::Upgrade { name, from, to } => print_parts(
+            Op::Upgrade { name, from, to } => kit::println_spans(
                 host,
                 &[
                     ("  - Upgrading ", Style::plain()),
@@ -535,7 +517,7 @@ impl Composer {
                     ("): Extracting archive", Style::plain()),
                 ],
             ),
-            Op::Remove(p) => print_parts(
+            Op::Remove(p) => kit::println_spans(
                 host,
                 &[
                     ("  - Removing ", Style::plain()),
@@ -565,8 +547,8 @@ impl Composer {
 
     /// Autoloader, framework scripts, funding and the security audit.
     fn after_install(&mut self, host: &Host) -> RunResult {
-        print_parts(host, &[("Generating optimized autoload files", INFO)]);
-        wait(host, self.rng.random_range(400..2500))?;
+        kit::println_spans(host, &[("Generating optimized autoload files", INFO)]);
+        host.sleep_ms(self.rng.random_range(400..2500))?;
         match self.flavour {
             Flavour::Laravel => self.laravel_scripts(host)?,
             Flavour::Symfony => self.symfony_scripts(host)?,
@@ -584,8 +566,8 @@ impl Composer {
             } else {
                 format!("{funding} packages you are using are looking for funding.")
             };
-            print_parts(host, &[(&line, INFO)]);
-            print_parts(
+            kit::println_spans(host, &[(&line, INFO)]);
+            kit::println_spans(
                 host,
                 &[("Use the `composer fund` command to find out more!", INFO)],
             );
@@ -595,20 +577,20 @@ impl Composer {
 
     /// `php artisan package:discover` listing the discovered providers.
     fn laravel_scripts(&mut self, host: &Host) -> RunResult {
-        print_parts(
+        kit::println_spans(
             host,
             &[(
                 "> Illuminate\\Foundation\\ComposerScripts::postAutoloadDump",
                 Style::plain(),
             )],
         );
-        print_parts(
+        kit::println_spans(
             host,
             &[("> @php artisan package:discover --ansi", Style::plain())],
         );
         host.sleep_ms(self.rng.random_range(400..1200))?;
         host.newline();
-        print_parts(
+        kit::println_spans(
             host,
             &[
                 ("   ", Style::plain()),
@@ -645,7 +627,7 @@ impl Composer {
         for name in discovered {
             let dots = width.saturating_sub(kit::width(name) + 9).max(3);
             let dots = ".".repeat(dots);
-            print_parts(
+            kit::println_spans(
                 host,
                 &[
                     ("  ", Style::plain()),
@@ -665,8 +647,8 @@ impl Composer {
     fn symfony_scripts(&mut self, host: &Host) -> RunResult {
         for script in ["cache:clear", "assets:install public"] {
             // Flex prints the line once the script has finished.
-            wait(host, self.rng.random_range(600..2500))?;
-            print_parts(
+            host.sleep_ms(self.rng.random_range(600..2500))?;
+            kit::println_spans(
                 host,
                 &[
                     ("Executing script ", Style::plain()),
@@ -690,10 +672,10 @@ impl Composer {
         host.sleep_ms(self.rng.random_range(200..900))?;
         let message = ops::audit_message(count, affecting);
         if count == 0 {
-            print_parts(host, &[(&message, INFO)]);
+            kit::println_spans(host, &[(&message, INFO)]);
         } else {
-            print_parts(host, &[(&message, WARNING)]);
-            print_parts(
+            kit::println_spans(host, &[(&message, WARNING)]);
+            kit::println_spans(
                 host,
                 &[(
                     "Run \"composer audit\" for a full list of advisories.",
@@ -711,17 +693,6 @@ impl Composer {
         let latest = self.pool.iter().find(|p| p.name == name);
         matches!((installed, latest), (Some(i), Some(l)) if i.version != l.version)
     }
-}
-
-/// A silent wait, split so that no single sleep is long.
-fn wait(host: &Host, ms: u64) -> RunResult {
-    let mut left = ms;
-    while left > 0 {
-        let step = left.min(1000);
-        host.sleep_ms(step)?;
-        left -= step;
-    }
-    Ok(())
 }
 
 /// The constraint composer writes for a required package: `^7.9`.

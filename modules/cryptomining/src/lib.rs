@@ -276,8 +276,7 @@ impl CryptoMining {
     }
 
     fn wait(&mut self, host: &Host, range: std::ops::Range<u64>) -> Result<(), Stop> {
-        let ms = self.rng.random_range(range);
-        sleep(host, ms)
+        host.sleep_ms(self.rng.random_range(range))
     }
 
     fn total_mhs(&self) -> f64 {
@@ -376,7 +375,7 @@ impl CryptoMining {
                 );
             }
             let gen_ms = (self.chain.dag_gb * self.rng.random_range(550.0..800.0)) as u64;
-            sleep(host, gen_ms)?;
+            host.sleep_ms(gen_ms)?;
             for (i, card) in self.cards.clone().iter().enumerate() {
                 let crc: u32 = self.rng.random();
                 let left = card.memory_mb as f64 / 1024.0
@@ -532,7 +531,7 @@ impl CryptoMining {
         while now < self.session_ms {
             let next = next_share.min(next_job).min(next_report);
             let before = now;
-            sleep(host, next.saturating_sub(now))?;
+            host.sleep_ms(next.saturating_sub(now))?;
             now = host.clock().as_millis() as u64;
             self.drift((now - before) as f64 / 1000.0);
             if now >= next_share {
@@ -583,17 +582,6 @@ fn card_line(i: usize, card: &Card, wide: bool) -> String {
 fn exp_ms(rng: &mut StdRng, mean: f64) -> u64 {
     let u: f64 = rng.random_range(f64::EPSILON..1.0);
     (-u.ln() * mean) as u64 + 1
-}
-
-/// Sleeps in slices of at most a second.
-fn sleep(host: &Host, ms: u64) -> Result<(), Stop> {
-    let mut left = ms;
-    while left > 0 {
-        let chunk = left.min(1000);
-        host.sleep_ms(chunk)?;
-        left -= chunk;
-    }
-    Ok(())
 }
 
 plugin_api::export_module! {

@@ -9,7 +9,7 @@ mod pkg;
 
 use std::time::Duration;
 
-use plugin_api::kit;
+use plugin_api::kit::{self, LiveBlock};
 use plugin_api::{Color, Host, Module, Options, RunResult, Style};
 use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{RngExt, SeedableRng, rngs::StdRng};
@@ -152,36 +152,6 @@ fn session_length(rng: &mut StdRng) -> Duration {
     Duration::from_secs(secs)
 }
 
-/// Prints styled parts as one line, cut at the terminal's edge.
-fn print_parts(host: &Host, parts: &[(&str, Style)]) {
-    let mut room = host.width().saturating_sub(1);
-    for (text, style) in parts {
-        let w = kit::width(text);
-        if w <= room {
-            host.styled(text, *style);
-            room -= w;
-        } else {
-            host.styled(&kit::fit(text, room), *style);
-            break;
-        }
-    }
-    host.newline();
-}
-
-/// Prints `text`, wrapping at the terminal's edge as a terminal would.
-fn print_wrapped(host: &Host, text: &str, style: Style) {
-    let max = host.width().saturating_sub(1).max(1);
-    let mut line = String::new();
-    for c in text.chars() {
-        if kit::width(&line) + kit::width(c.encode_utf8(&mut [0; 4])) > max {
-            host.println_styled(&line, style);
-            line.clear();
-        }
-        line.push(c);
-    }
-    host.println_styled(&line, style);
-}
-
 impl Julia {
     fn one_command(&mut self, host: &Host) -> RunResult {
         if self.runs == 0 {
@@ -222,7 +192,7 @@ impl Julia {
             return Ok(());
         }
         self.registry_updated = true;
-        print_parts(
+        kit::println_spans(
             host,
             &[
                 (&pkg::action("Updating"), ACTION),
@@ -237,19 +207,14 @@ impl Julia {
     }
 
     fn resolve(&mut self, host: &Host) -> RunResult {
-        print_parts(
+        kit::println_spans(
             host,
             &[
                 (&pkg::action("Resolving"), ACTION),
                 (" package versions...", Style::plain()),
             ],
         );
-        let mut left = self.rng.random_range(400..3000);
-        while left > 0 {
-            let step = left.min(1000);
-            host.sleep_ms(step)?;
-            left -= step;
-        }
+        host.sleep_ms(self.rng.random_range(400..3000))?;
         Ok(())
     }
 
@@ -465,7 +430,7 @@ impl Julia {
     /// `status`: the direct dependencies, ⌃ where a newer release exists.
     fn status(&mut self, host: &Host) -> RunResult {
         self.prompt(host, "status")?;
-        print_parts(
+        kit::println_spans(
             host,
             &[
                 ("Status ", ACTION),
@@ -490,7 +455,7 @@ impl Julia {
             marked |= outdated;
             let uuid = format!("  [{}] ", e.uuid);
             let text = format!("{} v{}", e.name, e.version.clone().unwrap_or_default());
-            print_parts(
+            kit::println_spans(
                 host,
                 &[
                     (&uuid, UUID),
@@ -501,7 +466,7 @@ impl Julia {
             host.sleep_ms(self.rng.random_range(5..25))?;
         }
         if marked {
-            print_parts(
+            kit::println_spans(
                 host,
                 &[
                     ("Info", Style::fg(Color::Cyan).bold()),
@@ -537,7 +502,7 @@ impl Julia {
                 " {}",
                 pkg::installed_text(e.name, e.version.as_deref().unwrap_or("0.1.0"), longest)
             );
-            print_parts(
+            kit::println_spans(
                 host,
                 &[(&pkg::action("Installed"), ACTION), (&text, Style::plain())],
             );
@@ -551,7 +516,7 @@ impl Julia {
                 host.sleep_ms(self.rng.random_range(800..2000))?;
                 host.sleep_ms(self.rng.random_range(300..2000))?;
                 let text = format!(" artifact: {name}");
-                print_parts(
+                kit::println_spans(
                     host,
                     &[
                         (&pkg::action("Downloaded"), ACTION),
@@ -567,7 +532,7 @@ impl Julia {
     fn print_diff(&mut self, host: &Host, file: &str, diff: &mut [(&Entry, Diff)]) -> RunResult {
         let path = self.env_path(file);
         if diff.is_empty() {
-            print_parts(
+            kit::println_spans(
                 host,
                 &[
                     ("  No Changes", ACTION),
@@ -577,7 +542,7 @@ impl Julia {
             );
             return Ok(());
         }
-        print_parts(
+        kit::println_spans(
             host,
             &[
                 (&pkg::action("Updating"), ACTION),
@@ -597,7 +562,7 @@ impl Julia {
                 Diff::Removed(v) if v.is_empty() => ("-", Color::Red, format!(" {}", e.name)),
                 Diff::Removed(v) => ("-", Color::Red, format!(" {} v{v}", e.name)),
             };
-            print_parts(
+            kit::println_spans(
                 host,
                 &[
                     (&uuid, UUID),
@@ -619,7 +584,7 @@ impl Julia {
             return Ok(());
         }
         let start = host.clock();
-        print_parts(
+        kit::println_spans(
             host,
             &[("Precompiling", ACTION), (" project...", Style::plain())],
         );
@@ -647,7 +612,7 @@ impl Julia {
         };
 
         let mut shown = 0;
-        let mut drawn = 0;
+        let mut block = LiveBlock::new();
         let terminal = host.is_terminal();
         let makespan = events.iter().map(|e| e.1).max().unwrap_or(0);
         let mut t = 0;
@@ -660,25 +625,25 @@ impl Julia {
                 .filter(|e| e.1 <= t)
                 .skip(shown)
                 .collect();
-            if terminal && !finished.is_empty() {
-                clear_block(host, drawn);
-                drawn = 0;
-            }
-            for (_, _, i) in &finished {
-                let (mark, color) = if Some(*i) == errored_index {
-                    ("✗", Color::Red)
-                } else {
-                    ("✓", Color::Green)
-                };
-                print_parts(
-                    host,
-                    &[
-                        ("  ", Style::plain()),
-                        (mark, Style::fg(color)),
-                        (" ", Style::plain()),
-                        (&jobs[*i].name, Style::plain()),
-                    ],
-                );
+            if !finished.is_empty() {
+                block.print_above(host, |host| {
+                    for (_, _, i) in &finished {
+                        let (mark, color) = if Some(*i) == errored_index {
+                            ("✗", Color::Red)
+                        } else {
+                            ("✓", Color::Green)
+                        };
+                        kit::println_spans(
+                            host,
+                            &[
+                                ("  ", Style::plain()),
+                                (mark, Style::fg(color)),
+                                (" ", Style::plain()),
+                                (&jobs[*i].name, Style::plain()),
+                            ],
+                        );
+                    }
+                });
             }
             shown += finished.len();
             if terminal && shown < events.len() {
@@ -687,79 +652,59 @@ impl Julia {
                     .filter(|e| e.0 <= t && e.1 > t)
                     .map(|e| jobs[e.2].name.as_str())
                     .collect();
-                drawn = draw_block(host, drawn, shown, events.len(), &running, tick);
+                block.draw_spans(
+                    host,
+                    &progress_block(host, shown, events.len(), &running, tick),
+                );
             }
             tick += 1;
             host.sleep_ms(TICK_MS)?;
         }
-        if terminal {
-            clear_block(host, drawn);
-        }
+        block.clear(host);
         let seconds = (host.clock() - start).as_secs_f64().round() as u64;
         let errored = usize::from(errored_index.is_some());
         let line = pkg::precompile_summary(events.len() - errored, seconds, already, errored);
-        print_wrapped(host, &line, Style::plain());
+        kit::println_hard_wrapped(host, &[(&line, Style::plain())]);
         if errored > 0 {
             let hint = "  To see a full report either run `import Pkg; Pkg.precompile()` or load the package";
-            print_wrapped(host, hint, Style::fg(Color::Red));
+            kit::println_hard_wrapped(host, &[(hint, Style::fg(Color::Red))]);
         }
         Ok(())
     }
 }
 
-/// Draws the live block under the ✓ lines: the bar, then what is running.
-/// Returns how many lines it occupies.
-fn draw_block(
+/// The live block under the ✓ lines: the bar, then what is running (as
+/// many as the terminal's height allows, at most 16).
+fn progress_block(
     host: &Host,
-    drawn: usize,
     done: usize,
     total: usize,
     running: &[&str],
     tick: usize,
-) -> usize {
-    host.cursor_up(drawn.saturating_sub(1) as u32);
-    host.erase_line();
+) -> Vec<Vec<(String, Style)>> {
     let cells = BAR_CELLS.min(host.width().saturating_sub(24)).max(5);
-    host.styled("  Progress ", Style::fg(Color::Cyan).bold());
-    host.print(&pkg::progress_bar(done, total, cells));
+    let mut lines = vec![vec![
+        ("  Progress ".to_owned(), Style::fg(Color::Cyan).bold()),
+        (pkg::progress_bar(done, total, cells), Style::plain()),
+    ]];
     let shown = running
         .len()
         .min(host.height().saturating_sub(4).max(1))
         .min(16);
     for (k, name) in running.iter().take(shown).enumerate() {
-        host.newline();
-        host.erase_line();
-        host.print("  ");
-        host.styled(SPIN[(tick + k) % SPIN.len()], Style::fg(Color::Cyan));
-        host.print(&format!(
-            " {}",
-            kit::fit(name, host.width().saturating_sub(6))
-        ));
+        lines.push(vec![
+            ("  ".to_owned(), Style::plain()),
+            (
+                SPIN[(tick + k) % SPIN.len()].to_owned(),
+                Style::fg(Color::Cyan),
+            ),
+            (
+                format!(" {}", kit::fit(name, host.width().saturating_sub(6))),
+                Style::plain(),
+            ),
+        ]);
     }
-    let lines = 1 + shown;
-    // Blank what is left of a taller previous drawing.
-    let extra = drawn.saturating_sub(lines);
-    for _ in 0..extra {
-        host.newline();
-        host.erase_line();
-    }
-    host.cursor_up(extra as u32);
     lines
-}
-
-/// Removes the live block; the cursor ends at the start of its first line.
-fn clear_block(host: &Host, drawn: usize) {
-    if drawn == 0 {
-        return;
-    }
-    host.cursor_up(drawn.saturating_sub(1) as u32);
-    for i in 0..drawn {
-        if i > 0 {
-            host.newline();
-        }
-        host.erase_line();
-    }
-    host.cursor_up(drawn.saturating_sub(1) as u32);
 }
 
 plugin_api::export_module! {

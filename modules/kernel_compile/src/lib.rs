@@ -304,12 +304,7 @@ impl KernelCompile {
     fn pace(&mut self, host: &Host, ms: f64) -> Result<(), Stop> {
         self.owed_ms += ms * self.rng.random_range(0.3..1.7);
         if self.owed_ms >= self.burst_ms {
-            let mut left = self.owed_ms as u64;
-            while left > 0 {
-                let chunk = left.min(1500);
-                host.sleep_ms(chunk)?;
-                left -= chunk;
-            }
+            host.sleep_ms(self.owed_ms as u64)?;
             self.owed_ms = 0.0;
             self.burst_ms = self.rng.random_range(40.0..350.0);
         }
@@ -477,12 +472,7 @@ impl KernelCompile {
             let step = parse_step(line);
             self.emit(host, &step.tag, &step.target);
             let ms = (step.ms as f64 * scale * self.rng.random_range(0.8..1.25)) as u64;
-            let mut left = ms;
-            while left > 0 {
-                let chunk = left.min(1500);
-                host.sleep_ms(chunk)?;
-                left -= chunk;
-            }
+            host.sleep_ms(ms)?;
         }
         Ok(())
     }

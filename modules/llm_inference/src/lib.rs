@@ -138,28 +138,6 @@ fn arrival_rate(rng: &mut StdRng, model: &ModelSpec, gpu: &Gpu, plan: &Plan) -> 
     (capacity * rng.random_range(0.25..0.85)).clamp(0.3, 6.0)
 }
 
-/// Prints `text` wrapped at the terminal's edge, the way a terminal shows a
-/// long log line.
-fn print_wrapped(host: &Host, parts: &[(&str, Style)]) {
-    let max = host.width().saturating_sub(1).max(1);
-    let mut used = 0;
-    for (text, style) in parts {
-        let mut chunk = String::new();
-        for c in text.chars() {
-            if used + 1 > max {
-                host.styled(&chunk, *style);
-                host.newline();
-                chunk.clear();
-                used = 0;
-            }
-            chunk.push(c);
-            used += 1;
-        }
-        host.styled(&chunk, *style);
-    }
-    host.newline();
-}
-
 /// Whether the data file's `NVIDIA-L40S` is what `--set ...gpu=L40S` asks
 /// for (and `L4` is not `L40S`; `H100` covers both H100 variants).
 fn gpu_matches(name: &str, wanted: &str) -> bool {
@@ -272,12 +250,12 @@ impl Llm {
     /// A vLLM log line, wrapped at the terminal's edge.
     fn log(&self, host: &Host, source: &str, message: &str) {
         let prefix = self.prefix(host, "INFO", source);
-        print_wrapped(host, &[(&prefix, DIM), (message, Style::plain())]);
+        kit::println_hard_wrapped(host, &[(&prefix, DIM), (message, Style::plain())]);
     }
 
     fn warn(&self, host: &Host, source: &str, message: &str) {
         let prefix = self.prefix(host, "WARNING", source);
-        print_wrapped(
+        kit::println_hard_wrapped(
             host,
             &[
                 (&prefix, Style::fg(Color::Yellow)),
@@ -290,7 +268,7 @@ impl Llm {
     fn worker_log(&self, host: &Host, rank: u64, source: &str, message: &str) {
         let worker = format!("(VllmWorkerProcess pid={}) ", self.pid + rank as u32);
         let prefix = self.prefix(host, "INFO", source);
-        print_wrapped(
+        kit::println_hard_wrapped(
             host,
             &[
                 (&worker, Style::fg(Color::Cyan)),
@@ -302,7 +280,7 @@ impl Llm {
 
     /// Uvicorn's own `INFO:     ...` lines.
     fn uvicorn(&self, host: &Host, message: &str) {
-        print_wrapped(
+        kit::println_hard_wrapped(
             host,
             &[
                 ("INFO", Style::fg(Color::Green)),
@@ -321,7 +299,7 @@ impl Llm {
         let port = self.rng.random_range(32_768..61_000);
         let from = format!(":     {client}:{port} - ");
         let request = format!("\"{method} {path} HTTP/1.1\"");
-        print_wrapped(
+        kit::println_hard_wrapped(
             host,
             &[
                 ("INFO", Style::fg(Color::Green)),
@@ -340,14 +318,14 @@ impl Llm {
             "vllm serve {} --tensor-parallel-size {tp} --max-model-len {}",
             m.name, p.max_model_len
         );
-        print_wrapped(
+        kit::println_hard_wrapped(
             host,
             &[
                 ("$ ", Style::fg(Color::Blue)),
                 (&command, Style::plain().bold()),
             ],
         );
-        wait(host, self.rng.random_range(2500..6000))?;
+        host.sleep_ms(self.rng.random_range(2500..6000))?;
         self.log(
             host,
             "api_server.py:585",
@@ -363,7 +341,7 @@ impl Llm {
                 if self.log_requests { "False" } else { "True" }
             ),
         );
-        wait(host, self.rng.random_range(1500..4000))?;
+        host.sleep_ms(self.rng.random_range(1500..4000))?;
         self.log(
             host,
             "config.py:350",
@@ -384,7 +362,7 @@ impl Llm {
                 m.name, p.max_model_len
             ),
         );
-        wait(host, self.rng.random_range(500..2000))?;
+        host.sleep_ms(self.rng.random_range(500..2000))?;
         for rank in 1..tp {
             self.worker_log(
                 host,
@@ -407,7 +385,7 @@ impl Llm {
                     devices.join(",")
                 ),
             );
-            wait(host, self.rng.random_range(1000..3000))?;
+            host.sleep_ms(self.rng.random_range(1000..3000))?;
         }
         self.log(
             host,
@@ -425,7 +403,7 @@ impl Llm {
             "model_runner.py:1077",
             &format!("Loading model weights took {:.4} GB", p.weights_gib),
         );
-        wait(host, self.rng.random_range(2000..6000))?;
+        host.sleep_ms(self.rng.random_range(2000..6000))?;
         let activation = p.peak_torch_gib - p.weights_gib;
         self.log(
             host,
@@ -478,10 +456,7 @@ impl Llm {
         let mut last_quarter = 0;
         for done in 0..=shards {
             if done > 0 {
-                wait(
-                    host,
-                    per_shard_ms + self.rng.random_range(0..per_shard_ms / 3 + 1),
-                )?;
+                host.sleep_ms(per_shard_ms + self.rng.random_range(0..per_shard_ms / 3 + 1))?;
             }
             let quarter = done * 4 / shards;
             if !host.is_terminal() && done != 0 && done != shards && quarter == last_quarter {
@@ -528,7 +503,7 @@ impl Llm {
             "If out-of-memory error occurs during cudagraph capture, consider decreasing `gpu_memory_utilization` or switching to eager mode. You can also reduce the `max_num_seqs` as needed to decrease memory usage.",
         );
         let start = host.clock();
-        wait(host, self.rng.random_range(5_000..18_000))?;
+        host.sleep_ms(self.rng.random_range(5_000..18_000))?;
         let secs = (host.clock() - start).as_secs();
         let took = self.rng.random_range(0.3..1.4);
         for rank in 1..self.plan.tp {
@@ -548,7 +523,7 @@ impl Llm {
     }
 
     fn routes(&mut self, host: &Host) -> RunResult {
-        wait(host, self.rng.random_range(800..2500))?;
+        host.sleep_ms(self.rng.random_range(800..2500))?;
         self.log(host, "launcher.py:19", "Available routes are:");
         for (route, methods) in [
             ("/openapi.json", "HEAD, GET"),
@@ -574,7 +549,7 @@ impl Llm {
         self.uvicorn(host, &format!("Started server process [{}]", self.pid));
         self.uvicorn(host, "Waiting for application startup.");
         self.uvicorn(host, "Application startup complete.");
-        print_wrapped(
+        kit::println_hard_wrapped(
             host,
             &[
                 ("INFO", Style::fg(Color::Green)),
@@ -701,7 +676,7 @@ impl Llm {
                 chat_template_start(self.model.name)
             );
             let prefix = self.prefix(host, "INFO", "logger.py:37");
-            print_wrapped(
+            kit::println_hard_wrapped(
                 host,
                 &[(&prefix, DIM), (&kit::fit(&line, 300), Style::plain())],
             );
@@ -761,17 +736,6 @@ impl Llm {
         host.newline();
         Ok(())
     }
-}
-
-/// A silent wait, split so that no single sleep is long.
-fn wait(host: &Host, ms: u64) -> RunResult {
-    let mut left = ms;
-    while left > 0 {
-        let step = left.min(1000);
-        host.sleep_ms(step)?;
-        left -= step;
-    }
-    Ok(())
 }
 
 /// `MM:SS` as tqdm prints elapsed and remaining time.

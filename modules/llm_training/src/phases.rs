@@ -7,14 +7,14 @@
 
 use std::time::Duration;
 
-use plugin_api::kit::{SimDate, type_out};
+use plugin_api::kit::{LiveBlock, SimDate, type_out};
 use plugin_api::{Host, RunResult, Stop};
 use rand::{RngExt, SeedableRng, rngs::StdRng};
 
 use crate::config::Plan;
 use crate::format;
 use crate::render::{
-    BAD, BOLD, DIM, GOOD, INFO, Line, Live, PLAIN, Progress, Seg, WARN, bus_id, comm_id, comm_ptr,
+    BAD, BOLD, DIM, GOOD, INFO, Line, PLAIN, Progress, Seg, WARN, bus_id, comm_id, comm_ptr,
     fit_path, gpu_grid, init_complete_line, max_width, nccl_prefix, pack, pick, plain, say, styled,
     tqdm,
 };
@@ -34,17 +34,6 @@ pub fn run(host: &Host, plan: &Plan, records: &[StepRecord]) -> RunResult {
     let train_time = train(host, plan, records, &date)?;
     export(host, plan, &mut rng)?;
     summary(host, plan, records, train_time)?;
-    Ok(())
-}
-
-/// Sleep `ms` of simulated time in slices of at most a second.
-fn nap(host: &Host, ms: u64) -> Result<(), Stop> {
-    let mut left = ms;
-    while left > 0 {
-        let slice = left.min(1000);
-        host.sleep_ms(slice)?;
-        left -= slice;
-    }
     Ok(())
 }
 
@@ -91,7 +80,7 @@ fn launch(host: &Host, plan: &Plan, date: &SimDate, rng: &mut StdRng) -> RunResu
     for line in &command {
         type_out(host, line, BOLD, 12)?;
     }
-    nap(host, 900)?;
+    host.sleep_ms(900)?;
     let nodes = format!(
         "{} node{}",
         plan.nodes,
@@ -140,7 +129,7 @@ fn launch(host: &Host, plan: &Plan, date: &SimDate, rng: &mut StdRng) -> RunResu
         say(host, vec![("    ".to_owned(), PLAIN), (var, DIM)]);
         host.sleep_ms(rng.random_range(40..110))?;
     }
-    nap(host, 1200)?;
+    host.sleep_ms(1200)?;
     let stamp = date.datetime(host.clock());
     let w = format!(
         "W{}{} {}.{:06} {} torch/distributed/run.py:793]",
@@ -159,7 +148,7 @@ fn launch(host: &Host, plan: &Plan, date: &SimDate, rng: &mut StdRng) -> RunResu
     ] {
         say(host, styled(format!("{w} {text}"), WARN));
     }
-    nap(host, 1500)?;
+    host.sleep_ms(1500)?;
     Ok(())
 }
 
@@ -230,7 +219,7 @@ fn model_config(host: &Host, plan: &Plan) -> RunResult {
             sim::flops_per_token(m)
         )),
     );
-    nap(host, 1200)?;
+    host.sleep_ms(1200)?;
     Ok(())
 }
 
@@ -238,11 +227,11 @@ fn model_config(host: &Host, plan: &Plan) -> RunResult {
 fn download(host: &Host, name: &str, bytes: f64, mbps: f64) -> RunResult {
     let total_ms = (bytes / (mbps * 1e6) * 1000.0).max(60.0) as u64;
     let frames = (total_ms / 120).clamp(1, 15);
-    let mut live = Live::new(host);
+    let mut live = LiveBlock::new();
     for i in 1..=frames {
         let slice = total_ms * i / frames - total_ms * (i - 1) / frames;
         host.sleep_ms(slice)?;
-        if !live.is_terminal() && i < frames {
+        if !host.is_terminal() && i < frames {
             continue;
         }
         let done = bytes * i as f64 / frames as f64;
@@ -259,7 +248,7 @@ fn download(host: &Host, name: &str, bytes: f64, mbps: f64) -> RunResult {
         let room = max_width(host)
             .saturating_sub(left.len() + right.len())
             .clamp(5, 40);
-        live.draw(
+        live.draw_spans(
             host,
             &[vec![
                 (left, PLAIN),
@@ -268,9 +257,7 @@ fn download(host: &Host, name: &str, bytes: f64, mbps: f64) -> RunResult {
             ]],
         );
     }
-    if live.is_terminal() {
-        host.newline();
-    }
+    live.finish(host);
     Ok(())
 }
 
@@ -284,7 +271,7 @@ fn tokenizer(host: &Host, plan: &Plan, rng: &mut StdRng) -> RunResult {
             m.tokenizer
         )),
     );
-    nap(host, 500)?;
+    host.sleep_ms(500)?;
     let mbps = rng.random_range(4.0..40.0);
     download(
         host,
@@ -311,7 +298,7 @@ fn tokenizer(host: &Host, plan: &Plan, rng: &mut StdRng) -> RunResult {
             m.vocab, m.vocab
         )),
     );
-    nap(host, 600)?;
+    host.sleep_ms(600)?;
     Ok(())
 }
 
@@ -333,15 +320,15 @@ fn dataset(host: &Host, plan: &Plan, rng: &mut StdRng) -> RunResult {
             (fit_path(&plan.data_prefix, max_width(host) - 16), DIM),
         ],
     );
-    nap(host, 400)?;
+    host.sleep_ms(400)?;
     // Index files load with a bar.
     let total_ms = rng.random_range(1800..3500u64);
     let frames = 12u64;
     let start = host.clock();
-    let mut live = Live::new(host);
+    let mut live = LiveBlock::new();
     for i in 1..=frames {
         host.sleep_ms(total_ms / frames)?;
-        if !live.is_terminal() && i < frames {
+        if !host.is_terminal() && i < frames {
             continue;
         }
         let n = d.shards as u64 * i / frames;
@@ -358,11 +345,9 @@ fn dataset(host: &Host, plan: &Plan, rng: &mut StdRng) -> RunResult {
             },
             PLAIN,
         );
-        live.draw(host, &[line]);
+        live.draw_spans(host, &[line]);
     }
-    if live.is_terminal() {
-        host.newline();
-    }
+    live.finish(host);
     let epoch = plan.steps as f64 * plan.batch_tokens() as f64 / d.tokens as f64 * 100.0;
     for line in [
         format!("    number of documents: {}", format::grouped(d.documents)),
@@ -384,7 +369,7 @@ fn dataset(host: &Host, plan: &Plan, rng: &mut StdRng) -> RunResult {
         say(host, plain(line));
         host.sleep_ms(120)?;
     }
-    nap(host, 800)?;
+    host.sleep_ms(800)?;
     Ok(())
 }
 
@@ -474,7 +459,7 @@ fn parallel_layout(host: &Host, plan: &Plan) -> RunResult {
         say(host, line);
         host.sleep_ms(150)?;
     }
-    nap(host, 700)?;
+    host.sleep_ms(700)?;
     Ok(())
 }
 
@@ -502,7 +487,7 @@ fn nccl_warn(plan: &Plan, node: u32, local: u32, max: usize, message: &str) -> L
 /// `Init COMPLETE`, then the model-parallel groups.
 fn distributed_init(host: &Host, plan: &Plan, rng: &mut StdRng) -> RunResult {
     say(host, styled("> initializing torch distributed ...", BOLD));
-    nap(host, 1500)?;
+    host.sleep_ms(1500)?;
     let world = plan.world();
     let ip = &plan.ips[0];
     let channels = if plan.gpu.nvls { 16 } else { 24 };
@@ -600,7 +585,7 @@ fn distributed_init(host: &Host, plan: &Plan, rng: &mut StdRng) -> RunResult {
         }
         host.sleep_ms(rng.random_range(8..40))?;
     }
-    nap(host, 600)?;
+    host.sleep_ms(600)?;
     for line in [
         format!(
             "> initialized tensor model parallel with size {}",
@@ -629,7 +614,7 @@ fn gpu_check(host: &Host, plan: &Plan) -> RunResult {
             BOLD,
         ),
     );
-    nap(host, 800)?;
+    host.sleep_ms(800)?;
     let name_w = plan.hosts.iter().map(|h| h.len()).max().unwrap_or(8);
     let rank_w = (plan.world() - 1).to_string().len();
     for node in 0..plan.nodes {
@@ -667,7 +652,7 @@ fn gpu_check(host: &Host, plan: &Plan) -> RunResult {
             (text, PLAIN),
         ],
     );
-    nap(host, 1000)?;
+    host.sleep_ms(1000)?;
     Ok(())
 }
 
@@ -776,11 +761,13 @@ fn gpu_name(plan: &Plan, node: u32, local: u32) -> String {
 
 /// Events that show before a step runs: a port going down, a GPU warming
 /// up, then throttling.
-fn before_step(host: &Host, plan: &Plan, step: u32, live: &mut Live) {
+fn before_step(host: &Host, plan: &Plan, step: u32, live: &mut LiveBlock) {
     let max = max_width(host);
     if let Some(f) = plan.flap.filter(|f| f.step == step) {
         let message = format!("NET/IB : mlx5_{}:1 Got async event : port error", f.local);
-        live.above(host, &[nccl_warn(plan, f.node, f.local, max, &message)]);
+        live.print_above(host, |host| {
+            say(host, nccl_warn(plan, f.node, f.local, max, &message))
+        });
     }
     let Some(s) = plan.straggler else { return };
     let who = gpu_name(plan, s.node, s.local);
@@ -798,7 +785,7 @@ fn before_step(host: &Host, plan: &Plan, step: u32, live: &mut Live) {
                 format!("[gpu-monitor] {who}: {}C and rising", g.temp),
             ],
         );
-        live.above(host, &[styled(text, WARN)]);
+        live.print_above(host, |host| say(host, styled(text, WARN)));
     }
     if step == s.start + s.ramp {
         let g = state();
@@ -819,12 +806,18 @@ fn before_step(host: &Host, plan: &Plan, step: u32, live: &mut Live) {
                 ),
             ],
         );
-        live.above(host, &[styled(text, BAD.bold())]);
+        live.print_above(host, |host| say(host, styled(text, BAD.bold())));
     }
 }
 
 /// Events that show once a step is done, each quoting the step's numbers.
-fn after_step(host: &Host, plan: &Plan, records: &[StepRecord], r: &StepRecord, live: &mut Live) {
+fn after_step(
+    host: &Host,
+    plan: &Plan,
+    records: &[StepRecord],
+    r: &StepRecord,
+    live: &mut LiveBlock,
+) {
     let max = max_width(host);
     let step = r.step;
     if let Some(f) = plan.flap.filter(|f| f.step == step) {
@@ -842,13 +835,10 @@ fn after_step(host: &Host, plan: &Plan, records: &[StepRecord], r: &StepRecord, 
                 ),
             ],
         );
-        live.above(
-            host,
-            &[
-                nccl_warn(plan, f.node, f.local, max, &message),
-                styled(note, WARN),
-            ],
-        );
+        live.print_above(host, |host| {
+            say(host, nccl_warn(plan, f.node, f.local, max, &message));
+            say(host, styled(note, WARN));
+        });
     }
     if plan.spike.is_some_and(|s| s.step == step) {
         let window = &records[(step as usize).saturating_sub(11)..step as usize - 1];
@@ -877,7 +867,7 @@ fn after_step(host: &Host, plan: &Plan, records: &[StepRecord], r: &StepRecord, 
                 ),
             ],
         );
-        live.above(host, &[styled(text, BAD)]);
+        live.print_above(host, |host| say(host, styled(text, BAD)));
     }
     if let Some(s) = plan.straggler {
         if step == s.start + s.ramp + 2 && step <= s.end {
@@ -897,7 +887,7 @@ fn after_step(host: &Host, plan: &Plan, records: &[StepRecord], r: &StepRecord, 
                     ),
                 ],
             );
-            live.above(host, &[styled(text, WARN)]);
+            live.print_above(host, |host| say(host, styled(text, WARN)));
         }
         if step == s.end + 1 {
             let g = sim::gpu_snapshot(plan, step, Activity::Training)
@@ -917,7 +907,7 @@ fn after_step(host: &Host, plan: &Plan, records: &[StepRecord], r: &StepRecord, 
                     ),
                 ],
             );
-            live.above(host, &[styled(text, GOOD)]);
+            live.print_above(host, |host| say(host, styled(text, GOOD)));
         }
     }
     if let Some(st) = plan.stall.filter(|st| st.step == step) {
@@ -935,7 +925,7 @@ fn after_step(host: &Host, plan: &Plan, records: &[StepRecord], r: &StepRecord, 
                 ),
             ],
         );
-        live.above(host, &[styled(text, WARN)]);
+        live.print_above(host, |host| say(host, styled(text, WARN)));
     }
 }
 
@@ -986,9 +976,9 @@ fn train(host: &Host, plan: &Plan, records: &[StepRecord], date: &SimDate) -> Re
         ],
     );
     say(host, styled("training ...", BOLD));
-    nap(host, 1500)?;
+    host.sleep_ms(1500)?;
     let start = host.clock();
-    let mut live = Live::new(host);
+    let mut live = LiveBlock::new();
     let milestone = (plan.steps / 10).max(1);
     let forced_grid = plan.straggler.map(|s| (s.start + s.ramp + 3).min(s.end));
     let mut last_grid = 0;
@@ -997,15 +987,19 @@ fn train(host: &Host, plan: &Plan, records: &[StepRecord], date: &SimDate) -> Re
         before_step(host, plan, step, &mut live);
         play_step(host, plan, records, r, &mut live, start)?;
         if step == 1 {
-            live.above(host, &[memory_report(plan, max_width(host))]);
+            live.print_above(host, |host| say(host, memory_report(plan, max_width(host))));
         }
         after_step(host, plan, records, r, &mut live);
         if step % plan.log_interval == 0 {
             let stamp = date.datetime(host.clock());
             let line = format::megatron_line(plan, r, &stamp, max_width(host));
-            live.above(host, &[plain(line)]);
+            live.print_above(host, |host| say(host, plain(line)));
             if plan.nccl_coll() {
-                live.above(host, &collective_lines(plan, step));
+                live.print_above(host, |host| {
+                    for line in collective_lines(plan, step) {
+                        say(host, line);
+                    }
+                });
             }
         }
         // The grid every so often, and once while the straggler throttles
@@ -1015,11 +1009,15 @@ fn train(host: &Host, plan: &Plan, records: &[StepRecord], date: &SimDate) -> Re
             last_grid = step;
             let title = format!("GPUs @ iteration {step}");
             let states = sim::gpu_snapshot(plan, step, Activity::Training);
-            live.above(host, &gpu_grid(plan, &title, &states, max_width(host)));
+            live.print_above(host, |host| {
+                for line in gpu_grid(plan, &title, &states, max_width(host)) {
+                    say(host, line);
+                }
+            });
         }
-        if !live.is_terminal() && (step % milestone == 0 || step == plan.steps) {
+        if !host.is_terminal() && (step % milestone == 0 || step == plan.steps) {
             let elapsed = seconds(host.clock() - start);
-            live.draw(host, &status_lines(host, plan, records, step, 1.0, elapsed));
+            live.draw_spans(host, &status_lines(host, plan, records, step, 1.0, elapsed));
         }
         if step % plan.eval_interval == 0 {
             live.clear(host);
@@ -1031,12 +1029,12 @@ fn train(host: &Host, plan: &Plan, records: &[StepRecord], date: &SimDate) -> Re
         }
     }
     let elapsed = seconds(host.clock() - start);
-    if live.is_terminal() {
-        live.draw(
+    if host.is_terminal() {
+        live.draw_spans(
             host,
             &status_lines(host, plan, records, plan.steps, 1.0, elapsed),
         );
-        host.newline();
+        live.finish(host);
     }
     say(
         host,
@@ -1054,22 +1052,22 @@ fn play_step(
     plan: &Plan,
     records: &[StepRecord],
     r: &StepRecord,
-    live: &mut Live,
+    live: &mut LiveBlock,
     start: Duration,
 ) -> Result<(), Stop> {
-    if !live.is_terminal() {
-        return nap(host, r.time_ms);
+    if !host.is_terminal() {
+        return host.sleep_ms(r.time_ms);
     }
     let frames = (r.time_ms / 140).clamp(1, 10);
     for i in 0..frames {
         let elapsed = seconds(host.clock() - start);
         let frac = i as f64 / frames as f64;
-        live.draw(
+        live.draw_spans(
             host,
             &status_lines(host, plan, records, r.step - 1, frac, elapsed),
         );
         let slice = r.time_ms * (i + 1) / frames - r.time_ms * i / frames;
-        nap(host, slice)?;
+        host.sleep_ms(slice)?;
     }
     Ok(())
 }
@@ -1131,11 +1129,11 @@ fn validate(host: &Host, plan: &Plan, records: &[StepRecord], step: u32) -> Resu
     ) * 1000.0;
     let iter_ms = ((ideal_ms / 3.0).round() as u64).max(20);
     let start = host.clock();
-    let mut live = Live::new(host);
+    let mut live = LiveBlock::new();
     let total = plan.eval_iters as u64;
-    let every = if live.is_terminal() { 1 } else { total };
+    let every = if host.is_terminal() { 1 } else { total };
     for i in 1..=total {
-        nap(host, iter_ms)?;
+        host.sleep_ms(iter_ms)?;
         if i % every == 0 || i == total {
             let elapsed = seconds(host.clock() - start);
             let line = tqdm(
@@ -1150,12 +1148,10 @@ fn validate(host: &Host, plan: &Plan, records: &[StepRecord], step: u32) -> Resu
                 },
                 PLAIN,
             );
-            live.draw(host, &[line]);
+            live.draw_spans(host, &[line]);
         }
     }
-    if live.is_terminal() {
-        host.newline();
-    }
+    live.finish(host);
     let line = format::validation_line(step, v.loss, max_width(host));
     let rule = "-".repeat(line.len().min(max_width(host)));
     say(host, styled(rule.clone(), DIM));
@@ -1223,10 +1219,10 @@ fn save_checkpoint(host: &Host, plan: &Plan, at: u32) -> Result<(), Stop> {
     );
     let total_ms = (c.seconds * 1000.0).round() as u64;
     let frames = (total_ms / 150).clamp(2, 40);
-    let mut live = Live::new(host);
+    let mut live = LiveBlock::new();
     for i in 1..=frames {
-        nap(host, total_ms * i / frames - total_ms * (i - 1) / frames)?;
-        if !live.is_terminal() && i < frames {
+        host.sleep_ms(total_ms * i / frames - total_ms * (i - 1) / frames)?;
+        if !host.is_terminal() && i < frames {
             continue;
         }
         let done = c.bytes as f64 * i as f64 / frames as f64;
@@ -1242,11 +1238,9 @@ fn save_checkpoint(host: &Host, plan: &Plan, at: u32) -> Result<(), Stop> {
         );
         let room = max.saturating_sub(left.len() + right.len()).clamp(5, 40);
         let bar = host.progress_bar(i as f64 / frames as f64, room);
-        live.draw(host, &[vec![(left, PLAIN), (bar, GOOD), (right, PLAIN)]]);
+        live.draw_spans(host, &[vec![(left, PLAIN), (bar, GOOD), (right, PLAIN)]]);
     }
-    if live.is_terminal() {
-        host.newline();
-    }
+    live.finish(host);
     let per_file = format::gb(c.bytes as f64 / c.files as f64);
     say(
         host,
@@ -1324,16 +1318,16 @@ fn export(host: &Host, plan: &Plan, rng: &mut StdRng) -> RunResult {
     ] {
         say(host, styled(line, DIM));
     }
-    nap(host, 800)?;
+    host.sleep_ms(800)?;
     // Read the bf16 weights back from the parallel filesystem.
     let read_ms = (weights as f64 / (plan.fs_gbps * 1e9) * 1000.0) as u64 + 500;
     let files = (plan.layout.tp * plan.layout.pp) as u64;
     let start = host.clock();
-    let mut live = Live::new(host);
+    let mut live = LiveBlock::new();
     let frames = (read_ms / 150).clamp(2, 30);
     for i in 1..=frames {
-        nap(host, read_ms * i / frames - read_ms * (i - 1) / frames)?;
-        if !live.is_terminal() && i < frames {
+        host.sleep_ms(read_ms * i / frames - read_ms * (i - 1) / frames)?;
+        if !host.is_terminal() && i < frames {
             continue;
         }
         let n = (files * i / frames).max(1);
@@ -1350,11 +1344,9 @@ fn export(host: &Host, plan: &Plan, rng: &mut StdRng) -> RunResult {
             },
             PLAIN,
         );
-        live.draw(host, &[line]);
+        live.draw_spans(host, &[line]);
     }
-    if live.is_terminal() {
-        host.newline();
-    }
+    live.finish(host);
     say(
         host,
         plain(format!(
@@ -1370,7 +1362,7 @@ fn export(host: &Host, plan: &Plan, rng: &mut StdRng) -> RunResult {
             format!("model-{:05}-of-{n:05}.safetensors", i + 1)
         };
         let write_ms = (*bytes as f64 / (plan.export_gbps * 1e9) * 1000.0) as u64;
-        nap(host, write_ms)?;
+        host.sleep_ms(write_ms)?;
         say(
             host,
             vec![
@@ -1420,7 +1412,7 @@ fn export(host: &Host, plan: &Plan, rng: &mut StdRng) -> RunResult {
             ),
         ],
     );
-    nap(host, 1000)?;
+    host.sleep_ms(1000)?;
     Ok(())
 }
 

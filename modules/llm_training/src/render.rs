@@ -1,9 +1,9 @@
-//! Drawing: styled lines cut to the terminal, the in-place status block,
-//! tqdm bars, the GPU grid and NCCL's log prefix. The grid and the line
-//! builders are pure (they return text and styles), so tests can measure
-//! them; only [`Live`] and [`say`] touch the `Host`.
+//! Drawing: styled lines cut to the terminal, tqdm bars, the GPU grid and
+//! NCCL's log prefix. The grid and the line builders are pure (they return
+//! text and styles), so tests can measure them; [`say`] prints a line (the
+//! in-place status block is the kit's `LiveBlock`).
 
-use plugin_api::kit::{fit, width};
+use plugin_api::kit::{fit, fit_spans, println_spans, width};
 use plugin_api::{Color, Host, Style};
 
 use crate::config::Plan;
@@ -38,144 +38,21 @@ pub fn line_width(line: &Line) -> usize {
     line.iter().map(|(t, _)| width(t)).sum()
 }
 
-/// `line` cut to `max` cells, piece by piece.
-pub fn fit_line(line: &Line, max: usize) -> Line {
-    let mut out = Vec::new();
-    let mut used = 0;
-    for (text, style) in line {
-        let w = width(text);
-        if used + w <= max {
-            out.push((text.clone(), *style));
-            used += w;
-        } else {
-            out.push((fit(text, max - used), *style));
-            break;
-        }
-    }
-    out
+/// `line` as borrowed spans, for the kit's span helpers.
+fn spans(line: &Line) -> Vec<(&str, Style)> {
+    line.iter().map(|(t, s)| (t.as_str(), *s)).collect()
 }
 
-/// The widest line the module prints: one cell short of the terminal, so
-/// that no terminal wraps it.
+/// The widest line the module lays out: one cell short of the terminal, so
+/// that no terminal wraps it (but never under 20 cells, below which the
+/// layouts give up; what is printed is still cut to the terminal).
 pub fn max_width(host: &Host) -> usize {
     host.width().saturating_sub(1).max(20)
 }
 
-fn print_segments(host: &Host, line: &Line) {
-    for (text, style) in fit_line(line, max_width(host)) {
-        if style == PLAIN {
-            host.print(&text);
-        } else {
-            host.styled(&text, style);
-        }
-    }
-}
-
 /// Print one line, cut to the terminal.
 pub fn say(host: &Host, line: Line) {
-    print_segments(host, &line);
-    host.newline();
-}
-
-/// The block of status lines redrawn in place under the scrolling log.
-///
-/// Log lines are printed *above* it ([`Live::above`]): the block is
-/// overwritten by them and drawn again below. When output is not a
-/// terminal nothing is redrawn; [`Live::draw`] appends the block instead,
-/// and the caller draws it rarely.
-pub struct Live {
-    drawn: usize,
-    terminal: bool,
-}
-
-impl Live {
-    pub fn new(host: &Host) -> Self {
-        Live {
-            drawn: 0,
-            terminal: host.is_terminal(),
-        }
-    }
-
-    pub fn is_terminal(&self) -> bool {
-        self.terminal
-    }
-
-    /// Replace the block with `lines`.
-    pub fn draw(&mut self, host: &Host, lines: &[Line]) {
-        if !self.terminal {
-            for line in lines {
-                say(host, line.clone());
-            }
-            return;
-        }
-        self.rewind(host);
-        for (i, line) in lines.iter().enumerate() {
-            if i > 0 {
-                host.newline();
-            }
-            host.erase_line();
-            print_segments(host, line);
-        }
-        self.drawn = lines.len();
-    }
-
-    /// Print `lines` where the block is; the block must be drawn again after.
-    pub fn above(&mut self, host: &Host, lines: &[Line]) {
-        if !self.terminal {
-            for line in lines {
-                say(host, line.clone());
-            }
-            return;
-        }
-        self.rewind(host);
-        let old = self.drawn;
-        for line in lines {
-            host.erase_line();
-            print_segments(host, line);
-            host.newline();
-        }
-        self.clear_rest(host, old.saturating_sub(lines.len()));
-        self.drawn = 0;
-    }
-
-    /// Remove the block; the cursor is left where its first line was.
-    pub fn clear(&mut self, host: &Host) {
-        if !self.terminal || self.drawn == 0 {
-            self.drawn = 0;
-            return;
-        }
-        self.rewind(host);
-        let n = self.drawn;
-        self.clear_rest(host, n);
-        self.drawn = 0;
-    }
-
-    /// Move to the block's first line.
-    fn rewind(&self, host: &Host) {
-        if self.drawn > 1 {
-            host.cursor_up((self.drawn - 1) as u32);
-        }
-        if self.drawn > 0 {
-            host.erase_line();
-        }
-    }
-
-    /// Blank `n` stale lines from the cursor down, and come back.
-    fn clear_rest(&self, host: &Host, n: usize) {
-        if n == 0 {
-            return;
-        }
-        for i in 0..n {
-            host.erase_line();
-            if i + 1 < n {
-                host.newline();
-            }
-        }
-        if n > 1 {
-            host.cursor_up((n - 1) as u32);
-        }
-        host.erase_line();
-    }
+    println_spans(host, &spans(&line));
 }
 
 /// Where a bar stands: items done of the total, seconds spent, seconds
@@ -324,7 +201,7 @@ pub fn gpu_grid(plan: &Plan, title: &str, states: &[GpuState], width: usize) -> 
             out.push(line);
         }
     }
-    out.iter().map(|l| fit_line(l, width)).collect()
+    out.iter().map(|l| fit_spans(&spans(l), width)).collect()
 }
 
 /// NCCL's log prefix for a rank: `host:pid:tid [cudaDev]`.

@@ -6,7 +6,7 @@
 //! `  ->` in bold blue for details and `==> WARNING:` in bold yellow, each
 //! followed by the message in bold.
 
-use plugin_api::kit::{data_lines, fit};
+use plugin_api::kit::{data_lines, wrap};
 use plugin_api::{Color, Host, Module, Options, RunResult, Stop, Style};
 use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
@@ -61,19 +61,6 @@ fn preset_options(pkgbase: &str, preset: Preset) -> String {
     match preset {
         Preset::Default => base,
         Preset::Fallback => format!("{base} -S autodetect"),
-    }
-}
-
-/// Splits `text` at the last space that keeps the first part within `max`
-/// cells (or at `max` when there is none).
-fn split_at_space(text: &str, max: usize) -> (&str, &str) {
-    if text.chars().count() <= max {
-        return (text, "");
-    }
-    let cut = text.char_indices().nth(max).map_or(text.len(), |(i, _)| i);
-    match text[..cut].rfind(' ') {
-        Some(space) if space > 0 => (&text[..space], &text[space + 1..]),
-        _ => (&text[..cut], &text[cut..]),
     }
 }
 
@@ -173,27 +160,23 @@ impl Mkinitcpio {
     /// A message line; one too long for the terminal continues on the next
     /// line at a space, as the terminal itself would show it.
     fn line(&self, host: &Host, prefix: &str, style: Style, text: &str) {
-        let width = host.width();
-        host.styled(prefix, style);
-        let (first, rest) = split_at_space(text, width.saturating_sub(prefix.len() + 1));
-        host.println_styled(
-            &fit(&format!(" {first}"), width.saturating_sub(prefix.len())),
-            TEXT,
-        );
-        if !rest.is_empty() {
-            host.println_styled(&fit(rest, width), TEXT);
+        for (i, line) in wrap(&format!("{prefix} {text}"), host.width())
+            .iter()
+            .enumerate()
+        {
+            match line.strip_prefix(prefix) {
+                Some(message) if i == 0 => {
+                    host.styled(prefix, style);
+                    host.println_styled(message, TEXT);
+                }
+                _ => host.println_styled(line, TEXT),
+            }
         }
     }
 
-    /// Sleeps a random time from `range`, in slices of at most a second.
+    /// Sleeps a random time from `range`.
     fn busy(&mut self, host: &Host, range: std::ops::Range<u64>) -> Result<(), Stop> {
-        let mut left = self.rng.random_range(range);
-        while left > 0 {
-            let chunk = left.min(1000);
-            host.sleep_ms(chunk)?;
-            left -= chunk;
-        }
-        Ok(())
+        host.sleep_ms(self.rng.random_range(range))
     }
 
     /// How long a hook takes: the fallback image adds every module, so the
@@ -327,17 +310,6 @@ mod tests {
             preset_options("linux", Preset::Fallback),
             "-k /boot/vmlinuz-linux -g /boot/initramfs-linux-fallback.img -S autodetect"
         );
-    }
-
-    #[test]
-    fn long_messages_split_at_a_space() {
-        let text = "Creating zstd-compressed initcpio image: '/boot/initramfs-linux-fallback.img'";
-        let (a, b) = split_at_space(text, 60);
-        assert!(a.chars().count() <= 60);
-        assert_eq!(format!("{a} {b}"), text);
-        assert_eq!(split_at_space("short", 60), ("short", ""));
-        let (a, b) = split_at_space("abcdefghij", 4);
-        assert_eq!((a, b), ("abcd", "efghij"));
     }
 
     #[test]

@@ -96,45 +96,6 @@ fn session_length(rng: &mut StdRng) -> Duration {
     Duration::from_secs(secs)
 }
 
-/// Prints styled parts, wrapping at the terminal's edge the way a terminal
-/// wraps npm's long deprecation messages.
-fn print_wrapped(host: &Host, parts: &[(&str, Style)]) {
-    let max = host.width().saturating_sub(1).max(1);
-    let mut used = 0;
-    for (text, style) in parts {
-        let mut chunk = String::new();
-        for c in text.chars() {
-            let w = kit::width(c.encode_utf8(&mut [0; 4]));
-            if used + w > max {
-                host.styled(&chunk, *style);
-                host.newline();
-                chunk.clear();
-                used = 0;
-            }
-            chunk.push(c);
-            used += w;
-        }
-        host.styled(&chunk, *style);
-    }
-    host.newline();
-}
-
-/// Prints styled parts as one line, cut at the terminal's edge.
-fn print_parts(host: &Host, parts: &[(&str, Style)]) {
-    let mut room = host.width().saturating_sub(1);
-    for (text, style) in parts {
-        let w = kit::width(text);
-        if w <= room {
-            host.styled(text, *style);
-            room -= w;
-        } else {
-            host.styled(&kit::fit(text, room), *style);
-            break;
-        }
-    }
-    host.newline();
-}
-
 fn severity_style(severity: Severity) -> Style {
     match severity {
         Severity::Low => Style::plain().bold(),
@@ -166,7 +127,7 @@ impl Npm {
 
     fn prompt(&self, host: &Host, command: &str) {
         let prompt = format!("~/src/{} $ ", self.project);
-        print_parts(
+        kit::println_spans(
             host,
             &[
                 (&prompt, Style::fg(Color::Blue)),
@@ -291,7 +252,7 @@ impl Npm {
         let (what, why) = warning.split_once(": ").unwrap_or((warning, ""));
         let level = if self.npm9 { "WARN" } else { "warn" };
         let what = format!("{what}: ");
-        print_wrapped(
+        kit::println_hard_wrapped(
             host,
             &[
                 ("npm ", Style::plain()),
@@ -480,7 +441,7 @@ impl Npm {
             "{}@{} /home/dev/src/{}",
             self.project, self.project_version, self.project
         );
-        print_parts(host, &[(&root, Style::plain())]);
+        kit::println_spans(host, &[(&root, Style::plain())]);
         let deps = self.deps.clone();
         for (i, (name, version)) in deps.iter().enumerate() {
             let last = i + 1 == deps.len();
@@ -495,7 +456,7 @@ impl Npm {
                 (true, false) => "└── ",
                 (true, true) => "└─┬ ",
             };
-            print_parts(
+            kit::println_spans(
                 host,
                 &[
                     (branch, DIM),
@@ -520,7 +481,7 @@ impl Npm {
                     ""
                 };
                 let child = format!("{child}@{cv}");
-                print_parts(
+                kit::println_spans(
                     host,
                     &[(&lead, DIM), (&child, Style::plain()), (deduped, DIM)],
                 );
@@ -538,14 +499,14 @@ impl Npm {
         let ms = (host.clock() - start).as_millis() as u64;
         host.newline();
         let outcome = report::outcome_line(changes, self.tree + 1, ms);
-        print_wrapped(host, &[(&outcome, Style::plain())]);
+        kit::println_hard_wrapped(host, &[(&outcome, Style::plain())]);
         if self.funding > 0 {
             host.newline();
-            print_wrapped(
+            kit::println_hard_wrapped(
                 host,
                 &[(&report::funding_line(self.funding), Style::plain())],
             );
-            print_wrapped(
+            kit::println_hard_wrapped(
                 host,
                 &[
                     ("  run ", Style::plain()),
@@ -563,7 +524,7 @@ impl Npm {
     fn print_vulnerabilities(&mut self, host: &Host) {
         let summary = self.vulns.summary();
         if self.vulns.total() == 0 {
-            print_wrapped(
+            kit::println_hard_wrapped(
                 host,
                 &[
                     ("found ", Style::plain()),
@@ -582,32 +543,32 @@ impl Npm {
                 )
             })
             .collect();
-        print_wrapped(host, &parts);
+        kit::println_hard_wrapped(host, &parts);
         let fixable = self.vulns.total() > self.breaking.total();
         if fixable {
             host.newline();
-            print_wrapped(
+            kit::println_hard_wrapped(
                 host,
                 &[(
                     "To address issues that do not require attention, run:",
                     Style::plain(),
                 )],
             );
-            print_wrapped(host, &[("  npm audit fix", Style::plain())]);
+            kit::println_hard_wrapped(host, &[("  npm audit fix", Style::plain())]);
         }
         if self.breaking.total() > 0 {
             host.newline();
-            print_wrapped(
+            kit::println_hard_wrapped(
                 host,
                 &[(
                     "To address all issues (including breaking changes), run:",
                     Style::plain(),
                 )],
             );
-            print_wrapped(host, &[("  npm audit fix --force", Style::plain())]);
+            kit::println_hard_wrapped(host, &[("  npm audit fix --force", Style::plain())]);
         }
         host.newline();
-        print_wrapped(
+        kit::println_hard_wrapped(
             host,
             &[
                 ("Run ", Style::plain()),

@@ -224,12 +224,8 @@ impl Pytest {
             for case in &file.cases {
                 pending_ms += case.total_ms();
                 if pending_ms >= BURST_MS {
-                    host.sleep_ms(pending_ms.min(2_000))?;
-                    pending_ms = pending_ms.saturating_sub(2_000);
-                    while pending_ms >= 2_000 {
-                        host.sleep_ms(2_000)?;
-                        pending_ms -= 2_000;
-                    }
+                    host.sleep_ms(pending_ms)?;
+                    pending_ms = 0;
                 }
                 so_far.add(case.outcome);
                 let letter = case.outcome.letter().to_string();
@@ -238,7 +234,9 @@ impl Pytest {
                     host.println_styled(&tag, Style::fg(so_far.main_color()));
                 }
             }
-            host.println_styled(&progress.fill(), Style::fg(so_far.main_color()));
+            if let Some(fill) = progress.fill() {
+                host.println_styled(&fill, Style::fg(so_far.main_color()));
+            }
         }
         host.sleep_ms(pending_ms)?;
         host.newline();

@@ -432,12 +432,16 @@ impl Progress {
     }
 
     /// The tag at the end of a module, right-aligned so that the line ends
-    /// one cell before the edge.
-    pub fn fill(&mut self) -> String {
+    /// one cell before the edge; `None` when the module's last letter
+    /// filled the line, which already ended with its tag.
+    pub fn fill(&mut self) -> Option<String> {
+        if self.column == 0 {
+            return None;
+        }
         let tag = progress_tag(self.done, self.total);
         let room = self.fullwidth.saturating_sub(self.column + 1);
         self.column = 0;
-        format!("{tag:>room$}")
+        Some(format!("{tag:>room$}"))
     }
 }
 
@@ -542,15 +546,37 @@ mod tests {
                         lines.push(std::mem::take(&mut line));
                     }
                 }
-                line.push_str(&p.fill());
-                lines.push(std::mem::take(&mut line));
+                if let Some(fill) = p.fill() {
+                    line.push_str(&fill);
+                    lines.push(std::mem::take(&mut line));
+                }
             }
             assert!(lines.iter().all(|l| l.chars().count() < width), "{lines:?}");
+            assert!(lines.iter().all(|l| !l.starts_with(' ')), "{lines:?}");
             assert!(lines.last().unwrap().ends_with("[100%]"));
             for l in &lines {
                 assert!(l.ends_with('%') || l.ends_with("%]"));
             }
         }
+    }
+
+    #[test]
+    fn a_module_ending_at_the_edge_prints_no_lone_tag() {
+        let mut p = Progress::new(80, 1000);
+        let start = p.start_file("tests/property/test_roundtrip.py");
+        let mut line = start.clone();
+        let tag = loop {
+            line.push('.');
+            if let Some(tag) = p.letter() {
+                break tag;
+            }
+        };
+        assert_eq!(format!("{line}{tag}").chars().count(), 79);
+        assert_eq!(p.fill(), None);
+        // The next module starts its own line as usual.
+        p.start_file("tests/test_next.py");
+        p.letter();
+        assert!(p.fill().is_some_and(|f| f.ends_with(']')));
     }
 
     #[test]

@@ -168,12 +168,7 @@ impl Rkhunter {
 
     /// Works on one check for about `pace` ms, then prints its line.
     fn check(&mut self, host: &Host, pace: u64, label: &str, result: &str) -> Result<(), Stop> {
-        let mut left = (pace as f64 * self.scale * self.rng.random_range(0.5..1.5)) as u64;
-        while left > 0 {
-            let chunk = left.min(1000);
-            host.sleep_ms(chunk)?;
-            left -= chunk;
-        }
+        host.sleep_ms((pace as f64 * self.scale * self.rng.random_range(0.5..1.5)) as u64)?;
         let (text, tag) = check_line(label, result, Self::line_width(host));
         host.print(&text);
         host.println_styled(&tag, result_style(result));

@@ -9,7 +9,7 @@ mod fmt;
 
 use std::time::Duration;
 
-use plugin_api::kit::{self, SPINNER};
+use plugin_api::kit::{self, LiveBlock, SPINNER};
 use plugin_api::{Color, Host, Module, Options, RunResult, Style};
 use rand::seq::IndexedRandom;
 use rand::{RngExt, SeedableRng, rngs::StdRng};
@@ -161,65 +161,6 @@ fn parse_wheel(line: &'static str) -> Option<Wheel> {
     })
 }
 
-/// Prints styled parts as one line, cut at the terminal's edge.
-fn print_parts(host: &Host, parts: &[(&str, Style)]) {
-    let mut room = host.width().saturating_sub(1);
-    for (text, style) in parts {
-        let w = kit::width(text);
-        if w <= room {
-            host.styled(text, *style);
-            room -= w;
-        } else {
-            host.styled(&kit::fit(text, room), *style);
-            break;
-        }
-    }
-    host.newline();
-}
-
-/// Lines redrawn in place under the scrolling output, each made of styled
-/// parts (uv's bars mix colours within a line, which `kit::LiveBlock` does not).
-#[derive(Default)]
-struct Live {
-    drawn: usize,
-}
-
-impl Live {
-    fn draw(&mut self, host: &Host, rows: &[Vec<(String, Style)>]) {
-        host.cursor_up(self.drawn.saturating_sub(1) as u32);
-        for (i, row) in rows.iter().enumerate() {
-            if i > 0 {
-                host.newline();
-            }
-            host.erase_line();
-            let mut room = host.width().saturating_sub(1);
-            for (text, style) in row {
-                let cut = kit::fit(text, room);
-                room -= kit::width(&cut);
-                host.styled(&cut, *style);
-            }
-        }
-        // Rows no longer needed are blanked, and the cursor goes back up.
-        let extra = self.drawn.saturating_sub(rows.len().max(1));
-        for _ in 0..extra {
-            host.newline();
-            host.erase_line();
-        }
-        host.cursor_up(extra as u32);
-        if rows.is_empty() {
-            host.erase_line();
-        }
-        self.drawn = rows.len();
-    }
-
-    /// Removes the block; the cursor is left at the start of an empty line.
-    fn clear(&mut self, host: &Host) {
-        if self.drawn > 0 {
-            self.draw(host, &[]);
-        }
-    }
-}
-
 /// One wheel being fetched.
 struct Download {
     name: &'static str,
@@ -255,19 +196,19 @@ impl Uv {
 
     fn prompt(&self, host: &Host, command: &str) {
         let prompt = format!("~/src/{} $ ", self.project);
-        print_parts(host, &[(&prompt, Style::fg(Color::Blue)), (command, BOLD)]);
+        kit::println_spans(host, &[(&prompt, Style::fg(Color::Blue)), (command, BOLD)]);
     }
 
     fn interpreter_lines(&self, host: &Host) {
         let using = format!("Using CPython {} interpreter at: ", self.python.0);
-        print_parts(
+        kit::println_spans(
             host,
             &[
                 (&using, Style::plain()),
                 (self.python.1, Style::fg(Color::Cyan)),
             ],
         );
-        print_parts(
+        kit::println_spans(
             host,
             &[
                 ("Creating virtual environment at: ", Style::plain()),
@@ -281,7 +222,7 @@ impl Uv {
         host.sleep_ms(self.rng.random_range(30..150))?;
         self.interpreter_lines(host);
         host.sleep_ms(self.rng.random_range(20..80))?;
-        print_parts(
+        kit::println_spans(
             host,
             &[
                 ("Activate with: ", Style::plain()),
@@ -511,7 +452,7 @@ impl Uv {
         let builds = usize::from(build_project);
         if build_project {
             let built = format!("{} @ file:///home/dev/src/{}", self.project, self.project);
-            print_parts(
+            kit::println_spans(
                 host,
                 &[
                     ("   Built ", Style::fg(Color::Green).bold()),
@@ -550,28 +491,24 @@ impl Uv {
         let total = self.rng.random_range(range.0..range.1);
         if host.is_terminal() {
             let names: Vec<&str> = self.pool.iter().map(|w| w.name).collect();
-            let mut live = Live::default();
+            let mut live = LiveBlock::new();
             while host.clock() - start < Duration::from_millis(total) {
                 let frame = kit::spinner_frame(&SPINNER, host.clock(), Duration::from_millis(80));
                 let name = names.choose(&mut self.rng).copied().unwrap_or("pip");
-                live.draw(
+                let spinner = format!("{frame} ");
+                live.draw_spans(
                     host,
-                    &[vec![
-                        (format!("{frame} "), Style::fg(Color::Cyan)),
-                        (name.to_owned(), Style::plain()),
-                        ("  Resolving dependencies...".to_owned(), DIM),
+                    &[[
+                        (spinner.as_str(), Style::fg(Color::Cyan)),
+                        (name, Style::plain()),
+                        ("  Resolving dependencies...", DIM),
                     ]],
                 );
                 host.sleep_ms(TICK_MS)?;
             }
             live.clear(host);
         } else {
-            let mut left = total;
-            while left > 0 {
-                let step = left.min(1000);
-                host.sleep_ms(step)?;
-                left -= step;
-            }
+            host.sleep_ms(total)?;
         }
         self.summary(host, "Resolved", resolved, host.clock() - start);
         Ok(())
@@ -584,7 +521,7 @@ impl Uv {
         let count = downloads.len() + builds;
         for d in downloads.iter().filter(|d| d.total >= LARGE) {
             let size = format!("({})", fmt::size_short(d.total));
-            print_parts(
+            kit::println_spans(
                 host,
                 &[
                     ("Downloading ", Style::fg(Color::Cyan).bold()),
@@ -595,7 +532,7 @@ impl Uv {
             );
         }
         let per_tick = self.bandwidth * TICK_MS as f64 / 1000.0;
-        let mut live = Live::default();
+        let mut live = LiveBlock::new();
         let mut prepared = 0;
         let mut spin = 0;
         while downloads.iter().any(|d| d.done < d.total) {
@@ -611,23 +548,23 @@ impl Uv {
                     finished.push(d.name);
                 }
             }
-            let terminal = host.is_terminal();
-            if terminal && !finished.is_empty() {
-                live.clear(host);
+            if !finished.is_empty() {
+                live.print_above(host, |host| {
+                    for name in finished {
+                        kit::println_spans(
+                            host,
+                            &[
+                                (" Downloaded ", Style::fg(Color::Green).bold()),
+                                (name, Style::plain()),
+                            ],
+                        );
+                    }
+                });
             }
-            for name in finished {
-                print_parts(
-                    host,
-                    &[
-                        (" Downloaded ", Style::fg(Color::Green).bold()),
-                        (name, Style::plain()),
-                    ],
-                );
-            }
-            if terminal {
+            if host.is_terminal() {
                 spin += 1;
                 let rows = self.download_rows(&downloads, prepared, count, spin);
-                live.draw(host, &rows);
+                live.draw_spans(host, &rows);
             }
             host.sleep_ms(TICK_MS)?;
         }
@@ -696,7 +633,7 @@ impl Uv {
                 _ => ("~", Color::Yellow),
             };
             let version = format!("=={}", change.version());
-            print_parts(
+            kit::println_spans(
                 host,
                 &[
                     (" ", Style::plain()),
@@ -732,7 +669,7 @@ impl Uv {
         let micros = self.rng.random_range(5..990);
         let count = fmt::packages(count);
         let took = format!(" in {}", fmt::elapsed(took, micros));
-        print_parts(
+        kit::println_spans(
             host,
             &[
                 (verb, Style::plain()),

@@ -1,16 +1,30 @@
 //! Small helpers that many modules need: embedded data lists, width-safe
-//! text, in-place redraws, typed-out text, spinners, human-readable numbers
-//! and simulated timestamps.
+//! text, word and terminal-style wrapping, lines of styled spans, in-place
+//! redraws, typed-out text, spinners, human-readable numbers and simulated
+//! timestamps.
 //!
 //! Everything here prints through [`Host`], so it obeys the same rules as the
 //! rest of a module: no line wider than the terminal, and every wait goes
 //! through [`Host::sleep_ms`] so that a stop request ends it promptly.
+//!
+//! A helper that two modules would otherwise each write belongs here.
+
+mod live;
+mod spans;
+#[cfg(test)]
+mod testing;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::host::{Host, Stop, Style};
+
+pub use live::LiveBlock;
+pub use spans::{
+    fit_spans, hard_wrap, hard_wrap_spans, print_spans, println_hard_wrapped, println_spans, wrap,
+    wrap_spans,
+};
 
 /// The entries of an embedded data file: one per line, trimmed; blank lines
 /// and lines starting with `#` are skipped.
@@ -65,60 +79,6 @@ pub fn pad(text: &str, cells: usize) -> String {
     let w = width(&out);
     out.extend(std::iter::repeat_n(' ', cells.saturating_sub(w)));
     out
-}
-
-/// A block of lines redrawn in place: progress bars, status panels.
-///
-/// On a terminal each [`LiveBlock::draw`] overwrites the previous drawing;
-/// when output goes to a file the host turns erasures into line ends, so each
-/// drawing is appended instead (draw less often there: see
-/// [`Host::is_terminal`]). The cursor stays on the block's last line until
-/// [`LiveBlock::finish`].
-#[derive(Debug, Default)]
-pub struct LiveBlock {
-    drawn: usize,
-}
-
-impl LiveBlock {
-    /// A block that has not been drawn yet.
-    pub fn new() -> Self {
-        LiveBlock { drawn: 0 }
-    }
-
-    /// Replace the previous drawing with `lines` (each cut to the terminal
-    /// width minus one, so nothing wraps).
-    pub fn draw<S: AsRef<str>>(&mut self, host: &Host, lines: &[S]) {
-        self.draw_styled(
-            host,
-            &lines
-                .iter()
-                .map(|l| (l.as_ref(), Style::plain()))
-                .collect::<Vec<_>>(),
-        );
-    }
-
-    /// Like [`LiveBlock::draw`], one style per line.
-    pub fn draw_styled(&mut self, host: &Host, lines: &[(&str, Style)]) {
-        let max = host.width().saturating_sub(1);
-        host.cursor_up(self.drawn.saturating_sub(1) as u32);
-        for (i, (line, style)) in lines.iter().enumerate() {
-            if i > 0 {
-                host.newline();
-            }
-            host.erase_line();
-            host.styled(&fit(line, max), *style);
-        }
-        self.drawn = lines.len();
-    }
-
-    /// End the block: the cursor moves below it and the next output starts on
-    /// a fresh line.
-    pub fn finish(&mut self, host: &Host) {
-        if self.drawn > 0 {
-            host.newline();
-        }
-        self.drawn = 0;
-    }
 }
 
 /// Print `text` one character at a time, `ms_per_char` simulated
@@ -237,20 +197,57 @@ impl SimDate {
             .map_or(0, |d| d.as_secs())
     }
 
+    /// The date at `clock`, held within what RFC 3339 can write (up to the
+    /// end of year 9999), so that formatting never fails.
+    fn at(&self, clock: Duration) -> SystemTime {
+        const LAST: Duration = Duration::from_millis(253_402_300_799_999); // 9999-12-31T23:59:59.999Z
+        (self.start + clock).min(UNIX_EPOCH + LAST)
+    }
+
     /// RFC 3339 with milliseconds: `2026-03-14T09:21:33.120Z`.
     pub fn rfc3339_millis(&self, clock: Duration) -> String {
-        humantime::format_rfc3339_millis(self.start + clock).to_string()
+        humantime::format_rfc3339_millis(self.at(clock)).to_string()
     }
 
     /// `2026-03-14 09:21:33`.
     pub fn datetime(&self, clock: Duration) -> String {
-        let s = humantime::format_rfc3339_seconds(self.start + clock).to_string();
+        let s = humantime::format_rfc3339_seconds(self.at(clock)).to_string();
         s[..19].replace('T', " ")
     }
 
     /// `09:21:33`.
     pub fn time(&self, clock: Duration) -> String {
         self.datetime(clock)[11..].to_owned()
+    }
+
+    /// `Sat Mar 14 09:21:33 2026`: the date as C's `ctime(3)` writes it in
+    /// UTC (without its newline), the way many Unix tools print a start or
+    /// end time (hashcat, `last`, `date` in the C locale).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use plugin_api::kit::SimDate;
+    /// let date = SimDate::from_unix(1_772_425_200); // 2026-03-02 04:20:00 UTC
+    /// assert_eq!(date.ctime(Duration::ZERO), "Mon Mar  2 04:20:00 2026");
+    /// assert_eq!(date.ctime(Duration::from_secs(12 * 86_400)), "Sat Mar 14 04:20:00 2026");
+    /// ```
+    pub fn ctime(&self, clock: Duration) -> String {
+        const WEEKDAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+        const MONTHS: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        let at = self.at(clock);
+        // `2026-03-14T09:21:33Z`
+        let s = humantime::format_rfc3339_seconds(at).to_string();
+        let (year, month, day, time) = (&s[..4], &s[5..7], &s[8..10], &s[11..19]);
+        let month = MONTHS[month.parse::<usize>().map_or(0, |m| m.clamp(1, 12) - 1)];
+        let day = day.trim_start_matches('0');
+        // 1970-01-01 was a Thursday.
+        let days = at
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() / 86_400);
+        let weekday = WEEKDAYS[((days + 4) % 7) as usize];
+        format!("{weekday} {month} {day:>2} {time} {year}")
     }
 }
 
@@ -302,6 +299,30 @@ mod tests {
         assert_eq!(
             SimDate::from_unix(0).datetime(Duration::from_secs(3661)),
             "1970-01-01 01:01:01"
+        );
+    }
+
+    #[test]
+    fn ctime_matches_libc() {
+        let at = |unix| SimDate::from_unix(unix).ctime(Duration::ZERO);
+        assert_eq!(at(0), "Thu Jan  1 00:00:00 1970");
+        assert_eq!(at(1_700_000_000), "Tue Nov 14 22:13:20 2023");
+        assert_eq!(at(951_782_400), "Tue Feb 29 00:00:00 2000"); // a leap day
+        assert_eq!(at(4_102_444_799), "Thu Dec 31 23:59:59 2099");
+        // Every weekday comes round, seven days apart.
+        let date = SimDate::from_seed(3);
+        let week: Vec<String> = (0..8)
+            .map(|d| date.ctime(Duration::from_secs(d * 86_400))[..3].to_owned())
+            .collect();
+        assert_eq!(week[0], week[7]);
+        let mut distinct = week[..7].to_vec();
+        distinct.sort();
+        distinct.dedup();
+        assert_eq!(distinct.len(), 7);
+        // Past year 9999 the date stops instead of failing.
+        assert_eq!(
+            SimDate::from_unix(253_402_300_799).ctime(Duration::from_secs(86_400 * 400)),
+            "Fri Dec 31 23:59:59 9999"
         );
     }
 
