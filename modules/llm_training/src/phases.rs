@@ -1009,8 +1009,10 @@ fn train(host: &Host, plan: &Plan, records: &[StepRecord], date: &SimDate) -> Re
             last_grid = step;
             let title = format!("GPUs @ iteration {step}");
             let states = sim::gpu_snapshot(plan, step, Activity::Training);
+            // Without colour, health needs a visible mark of its own.
+            let markers = host.color_enabled() == Some(false);
             live.print_above(host, |host| {
-                for line in gpu_grid(plan, &title, &states, max_width(host)) {
+                for line in gpu_grid(plan, &title, &states, max_width(host), markers) {
                     say(host, line);
                 }
             });

@@ -118,12 +118,32 @@ pub fn health_style(h: Health) -> Style {
     }
 }
 
+/// The character that stands in for a health colour when colour is off.
+pub fn health_marker(h: Health) -> &'static str {
+    match h {
+        Health::Ok => " ",
+        Health::Warm => "~",
+        Health::Throttled => "!",
+    }
+}
+
 /// The GPU status grid for `width` columns: every GPU of every node, node by
 /// node, as many per line as fit. Up to 16 nodes each GPU shows utilisation,
 /// memory, temperature and power; beyond that each GPU shows its
 /// temperature (in its health colour) and the node line adds the node's
 /// utilisation, memory and power.
-pub fn gpu_grid(plan: &Plan, title: &str, states: &[GpuState], width: usize) -> Vec<Line> {
+///
+/// With `markers`, for output where colour is not shown (a log file, a
+/// `--color never` terminal), a GPU that is not healthy also carries a
+/// character: `~` when warm, `!` when throttling, so the grid still tells
+/// the reader what the colour would have.
+pub fn gpu_grid(
+    plan: &Plan,
+    title: &str,
+    states: &[GpuState],
+    width: usize,
+    markers: bool,
+) -> Vec<Line> {
     let g = &plan.gpu;
     let total_gib = g.mem_mib as f64 / 1024.0;
     let name_w = plan.hosts.iter().map(|h| h.len()).max().unwrap_or(8);
@@ -173,7 +193,14 @@ pub fn gpu_grid(plan: &Plan, title: &str, states: &[GpuState], width: usize) -> 
                         let pw = cell_w - 13;
                         format!(" {:>3} {mem:>4.1} {:>2} {:>pw$}", s.util, s.temp, s.power)
                     };
-                    line.push((format!("{text:<cell_w$}"), health_style(s.health)));
+                    let mut cell = format!("{text:<cell_w$}");
+                    if markers && s.health != Health::Ok {
+                        // Narrow cells start with a separating space, wide
+                        // ones end with spare room: the marker takes it.
+                        let at = if wide { cell_w - 1 } else { 0 };
+                        cell.replace_range(at..at + 1, health_marker(s.health));
+                    }
+                    line.push((cell, health_style(s.health)));
                 }
                 out.push(line);
             }
@@ -188,7 +215,12 @@ pub fn gpu_grid(plan: &Plan, title: &str, states: &[GpuState], width: usize) -> 
                 let gpus: Vec<&GpuState> = states.iter().filter(|s| s.node == node).collect();
                 line.push((format!("{:<name_w$} ", plan.hosts[node as usize]), DIM));
                 for s in &gpus {
-                    line.push((format!("{:>2} ", s.temp), health_style(s.health)));
+                    let mark = if markers {
+                        health_marker(s.health)
+                    } else {
+                        " "
+                    };
+                    line.push((format!("{:>2}{mark}", s.temp), health_style(s.health)));
                 }
                 let util = gpus.iter().map(|s| s.util as f64).sum::<f64>() / gpus.len() as f64;
                 let mem = gpus.iter().map(|s| s.mem_mib).max().unwrap_or(0) as f64 / 1024.0;

@@ -615,12 +615,19 @@ fn gpu_grid_fits_every_width() {
     ] {
         let p = plan(4, cfg).unwrap();
         let states = sim::gpu_snapshot(&p, 10, Activity::Training);
-        for w in [40, 79, 119, 159, 239] {
-            let lines = gpu_grid(&p, "GPUs @ iteration 10", &states, w);
+        for (w, markers) in [
+            (40, false),
+            (79, true),
+            (79, false),
+            (119, true),
+            (159, false),
+            (239, true),
+        ] {
+            let lines = gpu_grid(&p, "GPUs @ iteration 10", &states, w, markers);
             for l in &lines {
                 assert!(
                     line_width(l) <= w,
-                    "{cfg:?} at {w}: {} > {w}",
+                    "{cfg:?} at {w} (markers {markers}): {} > {w}",
                     line_width(l)
                 );
             }
@@ -663,4 +670,32 @@ fn number_formats() {
     assert_eq!(format::rate(1.42), "1.42s/it");
     assert_eq!(format::percent(299, 300), 99);
     assert_eq!(format::grouped(1_235_814_400), "1,235,814,400");
+}
+
+/// Without colour, an unhealthy GPU still stands out in the grid.
+#[test]
+fn gpu_grid_marks_health_in_text_when_colour_is_off() {
+    for cfg in [&[][..], &[("nodes", "32")][..]] {
+        let p = plan(5, cfg).unwrap();
+        let mut states = sim::gpu_snapshot(&p, 10, Activity::Training);
+        for s in states.iter_mut() {
+            s.health = Health::Ok;
+        }
+        states[3].health = Health::Throttled;
+        states[9].health = Health::Warm;
+        let text = |markers: bool| -> String {
+            gpu_grid(&p, "GPUs", &states, 79, markers)
+                .iter()
+                .flat_map(|l| l.iter().map(|(t, _)| t.clone()))
+                .collect()
+        };
+        let marked = text(true);
+        assert_eq!(marked.matches('!').count(), 1, "{cfg:?}: {marked}");
+        assert_eq!(marked.matches('~').count(), 1, "{cfg:?}: {marked}");
+        let plain = text(false);
+        assert!(
+            !plain.contains('!') && !plain.contains('~'),
+            "{cfg:?}: {plain}"
+        );
+    }
 }
