@@ -692,10 +692,21 @@ fn status_lines(
     let accum = plan.layout.accum;
     let micro_done = (step_frac * accum as f64).floor() as u32;
     let head = format!("step {current:>w$} ", w = plan.steps.to_string().len());
-    let tail = format!(
-        " {micro_done:>w$}/{accum} micro",
-        w = accum.to_string().len()
-    );
+    let tail = if accum > 1 {
+        format!(
+            " {micro_done:>w$}/{accum} micro",
+            w = accum.to_string().len()
+        )
+    } else {
+        // One micro batch per step: show where in the step it is instead of
+        // a count that would read 0/1 while the bar fills.
+        let phase = match step_frac {
+            f if f < 0.8 => "fwd+bwd",
+            f if f < 0.95 => "reduce",
+            _ => "optim",
+        };
+        format!(" {phase:<7}")
+    };
     let bar_w = if max >= 120 { 20 } else { 12 };
     let bar = host.progress_bar(step_frac, bar_w);
     let prefix: Line = vec![(head, INFO), (bar, GOOD), (tail, PLAIN)];
