@@ -185,18 +185,7 @@ pub fn run(cmd: &mut Command, timeout: Duration) -> Output {
     let stderr = child.stderr.take().unwrap();
     let out_thread = std::thread::spawn(move || read_all(stdout));
     let err_thread = std::thread::spawn(move || read_all(stderr));
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if start.elapsed() > timeout {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("host did not finish within {timeout:?}: {cmd:?}");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
+    let status = wait_or_kill(&mut child, timeout, cmd);
     Output {
         status,
         stdout: out_thread.join().unwrap(),
@@ -213,10 +202,21 @@ pub fn run_to_file(cmd: &mut Command, timeout: Duration) -> (std::process::ExitS
         .stderr(Stdio::null())
         .spawn()
         .expect("start host");
+    let status = wait_or_kill(&mut child, timeout, cmd);
+    (status, std::fs::read(file.path()).unwrap())
+}
+
+/// Waits for `child`; a hung host is killed and fails the test instead of
+/// hanging CI.
+fn wait_or_kill(
+    child: &mut std::process::Child,
+    timeout: Duration,
+    cmd: &Command,
+) -> std::process::ExitStatus {
     let start = Instant::now();
-    let status = loop {
+    loop {
         if let Some(status) = child.try_wait().unwrap() {
-            break status;
+            return status;
         }
         if start.elapsed() > timeout {
             let _ = child.kill();
@@ -224,8 +224,7 @@ pub fn run_to_file(cmd: &mut Command, timeout: Duration) -> (std::process::ExitS
             panic!("host did not finish within {timeout:?}: {cmd:?}");
         }
         std::thread::sleep(Duration::from_millis(10));
-    };
-    (status, std::fs::read(file.path()).unwrap())
+    }
 }
 
 fn read_all(mut r: impl std::io::Read) -> Vec<u8> {

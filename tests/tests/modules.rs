@@ -12,6 +12,23 @@ use host_tests::*;
 /// under a second of sleeping.
 const FAST: &str = "2000";
 
+/// One whole session of module `m` at high speed, laid out for 80 columns.
+fn one_session(m: &str, seed: &str) -> Command {
+    let mut cmd = host();
+    cmd.args([
+        "-m",
+        m,
+        "--exit-after-modules",
+        "1",
+        "-s",
+        FAST,
+        "--seed",
+        seed,
+    ])
+    .env("COLUMNS", "80");
+    cmd
+}
+
 fn each_module(mut check: impl FnMut(&str) -> Result<(), String>) {
     let modules = workspace_modules();
     assert!(!modules.is_empty());
@@ -25,21 +42,7 @@ fn each_module(mut check: impl FnMut(&str) -> Result<(), String>) {
 #[test]
 fn every_module_runs_and_ends_by_itself_and_writes_no_escapes_to_a_file() {
     each_module(|m| {
-        let (status, written) = run_to_file(
-            host()
-                .args([
-                    "-m",
-                    m,
-                    "--exit-after-modules",
-                    "1",
-                    "-s",
-                    FAST,
-                    "--seed",
-                    "7",
-                ])
-                .env("COLUMNS", "80"),
-            Duration::from_secs(120),
-        );
+        let (status, written) = run_to_file(&mut one_session(m, "7"), Duration::from_secs(120));
         if !status.success() {
             return Err(format!("exit status {:?}", status.code()));
         }
@@ -127,21 +130,7 @@ fn visible_segments(output: &str) -> Vec<String> {
 fn no_module_prints_a_line_wider_than_80_columns() {
     // In a file (COLUMNS=80) ...
     each_module(|m| {
-        let out = run(
-            host()
-                .args([
-                    "-m",
-                    m,
-                    "--exit-after-modules",
-                    "1",
-                    "-s",
-                    FAST,
-                    "--seed",
-                    "5",
-                ])
-                .env("COLUMNS", "80"),
-            Duration::from_secs(120),
-        );
+        let out = run(&mut one_session(m, "5"), Duration::from_secs(120));
         if !out.status.success() {
             return Err(text(&out.stderr));
         }
