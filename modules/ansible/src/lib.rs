@@ -197,7 +197,7 @@ impl Module for Ansible {
     }
 
     fn run(&mut self, host: &Host) -> RunResult {
-        prompt(host, self.command);
+        kit::shell_prompt(host, self.command, 0)?;
         host.sleep_ms(self.rng.random_range(800..2500))?;
         self.warnings(host)?;
         let plays = self.plays.clone();
@@ -640,7 +640,7 @@ impl Ansible {
                 .choose(&mut self.rng)
                 .cloned()
                 .unwrap_or_default();
-            say(host, &w.replace("{host}", &name), WARN);
+            kit::println_fit(host, &w.replace("{host}", &name), WARN);
             host.sleep_ms(self.rng.random_range(100..400))?;
         }
         Ok(())
@@ -649,7 +649,7 @@ impl Ansible {
     fn play(&mut self, host: &Host, play: &Play) -> RunResult {
         let width = host.width().saturating_sub(1);
         host.newline();
-        say(
+        kit::println_fit(
             host,
             &banner(&format!("PLAY [{}]", play.name), width),
             PLAIN,
@@ -693,7 +693,7 @@ impl Ansible {
                 notify: None,
             };
             host.newline();
-            say(
+            kit::println_fit(
                 host,
                 &banner(&format!("RUNNING HANDLER [{role} : {handler}]"), width),
                 PLAIN,
@@ -721,7 +721,7 @@ impl Ansible {
         let width = host.width().saturating_sub(1);
         host.newline();
         if alive.is_empty() {
-            say(host, "skipping: no hosts matched", SKIP);
+            kit::println_fit(host, "skipping: no hosts matched", SKIP);
             return Ok(());
         }
         let title = if task.role.is_empty() {
@@ -729,7 +729,7 @@ impl Ansible {
         } else {
             format!("TASK [{} : {}]", task.role, task.name)
         };
-        say(host, &banner(&title, width), PLAIN);
+        kit::println_fit(host, &banner(&title, width), PLAIN);
         let results = self.play_results(host, task, &alive, facts)?;
         if let Some(handler) = task.notify {
             let changed: BTreeSet<usize> = results
@@ -760,7 +760,7 @@ impl Ansible {
                 notify: None,
             };
             host.newline();
-            say(
+            kit::println_fit(
                 host,
                 &banner(&format!("TASK [{} : {name}]", task.role), width),
                 PLAIN,
@@ -797,9 +797,9 @@ impl Ansible {
         lines.sort_by_key(|(at, _, _)| *at);
         let mut now = 0;
         for (at, text, style) in lines {
-            sleep_long(host, at - now)?;
+            host.sleep_ms(at - now)?;
             now = at;
-            say(host, &text, style);
+            kit::println_fit(host, &text, style);
         }
         for r in &results {
             self.stats[r.host].record(r.outcome);
@@ -814,54 +814,17 @@ impl Ansible {
     fn recap(&mut self, host: &Host) -> RunResult {
         let width = host.width().saturating_sub(1);
         host.newline();
-        say(host, &banner("PLAY RECAP", width), PLAIN);
+        kit::println_fit(host, &banner("PLAY RECAP", width), PLAIN);
         let (names, name_width, compact) = recap_layout(&self.inventory.names, &self.stats, width);
         for (i, name) in names.iter().enumerate() {
             let row = recap_row(name, &self.stats[i], name_width, compact);
-            say_parts(host, &row);
+            let spans: Vec<(&str, Style)> = row.iter().map(|(t, s)| (t.as_str(), *s)).collect();
+            kit::println_spans(host, &spans);
             host.sleep_ms(15)?;
         }
         host.newline();
         Ok(())
     }
-}
-
-/// Sleep a long stretch in pieces of at most two seconds.
-fn sleep_long(host: &Host, mut ms: u64) -> Result<(), plugin_api::Stop> {
-    while ms > 0 {
-        let step = ms.min(2000);
-        host.sleep_ms(step)?;
-        ms -= step;
-    }
-    Ok(())
-}
-
-/// One line, cut to the terminal width (one cell spare so nothing wraps).
-fn say(host: &Host, text: &str, style: Style) {
-    host.println_styled(&kit::fit(text, host.width().saturating_sub(1)), style);
-}
-
-/// Styled pieces as one line, cut to the terminal width.
-fn say_parts(host: &Host, parts: &[(String, Style)]) {
-    let mut room = host.width().saturating_sub(1);
-    for (text, style) in parts {
-        if room == 0 {
-            break;
-        }
-        let piece = kit::fit(text, room);
-        room -= kit::width(&piece);
-        host.styled(&piece, *style);
-    }
-    host.newline();
-}
-
-/// The shell prompt and the command, as if typed before the output.
-fn prompt(host: &Host, command: &str) {
-    host.styled("$ ", Style::fg(Color::Green).bold());
-    host.println_styled(
-        &kit::fit(command, host.width().saturating_sub(3)),
-        Style::plain().bold(),
-    );
 }
 
 #[cfg(test)]

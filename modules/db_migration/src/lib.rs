@@ -631,7 +631,7 @@ impl Module for DbMigration {
                 .saturating_sub(15_000_000)
                 .max(2_000_000);
             fit_run(&mut migrations, allowed.min(150_000_000));
-            prompt(host, &format!("cd ~/src/{}", service.0));
+            kit::shell_prompt(host, &format!("cd ~/src/{}", service.0), 0)?;
             host.sleep_ms(self.rng.random_range(300..900))?;
             match self.tool {
                 Tool::Rails => self.rails(host, &migrations)?,
@@ -656,31 +656,20 @@ plugin_api::export_module! {
 }
 
 impl DbMigration {
-    /// Sleep a step's time (in pieces of at most two seconds).
-    fn spend(&self, host: &Host, micros: u64) -> Result<(), plugin_api::Stop> {
-        let mut ms = micros / 1000;
-        while ms > 0 {
-            let step = ms.min(2000);
-            host.sleep_ms(step)?;
-            ms -= step;
-        }
-        Ok(())
-    }
-
     /// `time bin/rails db:migrate`.
     fn rails(&mut self, host: &Host, migrations: &[Migration]) -> RunResult {
-        prompt(host, "time bin/rails db:migrate");
+        kit::shell_prompt(host, "time bin/rails db:migrate", 0)?;
         let started = host.clock();
         host.sleep_ms(self.rng.random_range(1800..5000))?; // booting the app
         for m in migrations {
-            say(host, &rails_banner(&m.version, &m.name, "migrating"), PLAIN);
+            kit::println_fit(host, &rails_banner(&m.version, &m.name, "migrating"), PLAIN);
             for s in &m.steps {
-                say(host, &format!("-- {}", s.text), PLAIN);
-                self.spend(host, s.micros)?;
-                say(host, &format!("   -> {}", rails_secs(s.micros)), PLAIN);
+                kit::println_fit(host, &format!("-- {}", s.text), PLAIN);
+                host.sleep_ms(s.micros / 1000)?;
+                kit::println_fit(host, &format!("   -> {}", rails_secs(s.micros)), PLAIN);
             }
-            self.spend(host, m.overhead_micros)?;
-            say(
+            host.sleep_ms(m.overhead_micros / 1000)?;
+            kit::println_fit(
                 host,
                 &rails_banner(
                     &m.version,
@@ -704,22 +693,22 @@ impl DbMigration {
         service: (&str, &str, &str),
         first_version: u32,
     ) -> RunResult {
-        prompt(host, "flyway migrate");
+        kit::shell_prompt(host, "flyway migrate", 0)?;
         host.sleep_ms(self.rng.random_range(900..2500))?;
-        say(host, "Flyway OSS Edition 11.4.0 by Redgate", PLAIN);
+        kit::println_fit(host, "Flyway OSS Edition 11.4.0 by Redgate", PLAIN);
         host.newline();
-        say(host, "See release notes here: https://rd.gt/416ObMi", PLAIN);
+        kit::println_fit(host, "See release notes here: https://rd.gt/416ObMi", PLAIN);
         host.sleep_ms(self.rng.random_range(300..1200))?;
         let (_, db, server) = service;
-        say(
+        kit::println_fit(
             host,
             &format!("Database: jdbc:postgresql://{server}:5432/{db} (PostgreSQL 16.6)"),
             PLAIN,
         );
         let validate = us(&mut self.rng, 40.0, 400.0);
-        self.spend(host, validate)?;
+        host.sleep_ms(validate / 1000)?;
         let known = first_version + migrations.len() as u32;
-        say(
+        kit::println_fit(
             host,
             &format!(
                 "Successfully validated {known} migrations (execution time {})",
@@ -727,7 +716,7 @@ impl DbMigration {
             ),
             PLAIN,
         );
-        say(
+        kit::println_fit(
             host,
             &format!(
                 "Current version of schema \"public\": 1.{}",
@@ -737,7 +726,7 @@ impl DbMigration {
         );
         let mut total = 0;
         for m in migrations {
-            say(
+            kit::println_fit(
                 host,
                 &format!(
                     "Migrating schema \"public\" to version \"{} - {}\"",
@@ -745,11 +734,11 @@ impl DbMigration {
                 ),
                 PLAIN,
             );
-            self.spend(host, m.total_micros())?;
+            host.sleep_ms(m.total_micros() / 1000)?;
             total += m.total_micros();
         }
         let last = migrations.last().map_or("1.0", |m| m.version.as_str());
-        say(
+        kit::println_fit(
             host,
             &format!(
                 "Successfully applied {} migrations to schema \"public\", now at version v{last} (execution time {})",
@@ -763,7 +752,7 @@ impl DbMigration {
 
     /// `time python manage.py migrate -v 2`.
     fn django(&mut self, host: &Host, migrations: &[Migration]) -> RunResult {
-        prompt(host, "time python manage.py migrate -v 2");
+        kit::shell_prompt(host, "time python manage.py migrate -v 2", 0)?;
         let started = host.clock();
         host.sleep_ms(self.rng.random_range(1200..3500))?;
         let mut apps: Vec<&str> = vec!["admin", "auth", "contenttypes", "sessions"];
@@ -773,12 +762,12 @@ impl DbMigration {
             }
         }
         apps.sort_unstable();
-        say(
+        kit::println_fit(
             host,
             "Operations to perform:",
             Style::fg(Color::Cyan).bold(),
         );
-        say_parts(
+        kit::println_spans(
             host,
             &[
                 ("  Apply all migrations: ", BOLD),
@@ -786,25 +775,25 @@ impl DbMigration {
             ],
         );
         for app in &apps {
-            say(
+            kit::println_fit(
                 host,
                 &format!("Running pre-migrate handlers for application {app}"),
                 PLAIN,
             );
             host.sleep_ms(self.rng.random_range(5..30))?;
         }
-        say(host, "Running migrations:", Style::fg(Color::Cyan).bold());
+        kit::println_fit(host, "Running migrations:", Style::fg(Color::Cyan).bold());
         for m in migrations {
             let label = format!("  Applying {}.{}_{}...", m.app, m.version, m.name);
             host.print(&kit::fit(&label, host.width().saturating_sub(16)));
-            self.spend(host, m.total_micros())?;
+            host.sleep_ms(m.total_micros() / 1000)?;
             host.println_styled(
                 &format!(" OK ({:.3}s)", m.total_micros() as f64 / 1e6),
                 Style::fg(Color::Green),
             );
         }
         for app in &apps {
-            say(
+            kit::println_fit(
                 host,
                 &format!("Running post-migrate handlers for application {app}"),
                 PLAIN,
@@ -816,11 +805,11 @@ impl DbMigration {
 
     /// `time php artisan migrate --force`: dotted lines with ms times.
     fn laravel(&mut self, host: &Host, migrations: &[Migration]) -> RunResult {
-        prompt(host, "time php artisan migrate --force");
+        kit::shell_prompt(host, "time php artisan migrate --force", 0)?;
         let started = host.clock();
         host.sleep_ms(self.rng.random_range(500..1500))?;
         host.newline();
-        say_parts(
+        kit::println_spans(
             host,
             &[
                 ("   ", PLAIN),
@@ -835,7 +824,7 @@ impl DbMigration {
                 &format!("  {name} "),
                 host.width().saturating_sub(20),
             ));
-            self.spend(host, m.total_micros())?;
+            host.sleep_ms(m.total_micros() / 1000)?;
             let time = laravel_ms(m.total_micros());
             let used = kit::width(&name) + 3 + kit::width(&time) + 6;
             let dots = host.width().saturating_sub(1 + used).min(150);
@@ -853,36 +842,11 @@ impl DbMigration {
         let user = (real as f64 * self.rng.random_range(0.3..0.7)) as u64;
         let sys = (real as f64 * self.rng.random_range(0.03..0.1)) as u64;
         host.newline();
-        say(host, &format!("real\t{}", bash_time(real)), PLAIN);
-        say(host, &format!("user\t{}", bash_time(user)), PLAIN);
-        say(host, &format!("sys\t{}", bash_time(sys)), PLAIN);
+        kit::println_fit(host, &format!("real\t{}", bash_time(real)), PLAIN);
+        kit::println_fit(host, &format!("user\t{}", bash_time(user)), PLAIN);
+        kit::println_fit(host, &format!("sys\t{}", bash_time(sys)), PLAIN);
         Ok(())
     }
-}
-
-/// One line, cut to the terminal width (one cell spare so nothing wraps).
-fn say(host: &Host, text: &str, style: Style) {
-    host.println_styled(&kit::fit(text, host.width().saturating_sub(1)), style);
-}
-
-/// Styled pieces as one line, cut to the terminal width.
-fn say_parts(host: &Host, parts: &[(&str, Style)]) {
-    let mut room = host.width().saturating_sub(1);
-    for (text, style) in parts {
-        if room == 0 {
-            break;
-        }
-        let piece = kit::fit(text, room);
-        room -= kit::width(&piece);
-        host.styled(&piece, *style);
-    }
-    host.newline();
-}
-
-/// The shell prompt and the command, as if typed before the output.
-fn prompt(host: &Host, command: &str) {
-    host.styled("$ ", Style::fg(Color::Green).bold());
-    host.println_styled(&kit::fit(command, host.width().saturating_sub(3)), BOLD);
 }
 
 #[cfg(test)]

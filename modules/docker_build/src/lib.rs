@@ -155,15 +155,9 @@ fn parse_stacks() -> Vec<(&'static str, Vec<Instruction>)> {
     stacks
 }
 
-fn hex(rng: &mut StdRng, len: usize) -> String {
-    (0..len)
-        .map(|_| char::from_digit(rng.random_range(0..16), 16).unwrap_or('0'))
-        .collect()
-}
-
 /// A content digest: `sha256:` and 64 hex digits.
 fn digest(rng: &mut StdRng) -> String {
-    format!("sha256:{}", hex(rng, 64))
+    format!("sha256:{}", kit::hex_digits(64, || rng.random_range(0..16)))
 }
 
 /// Docker Hub's official images live under `docker.io/library/`.
@@ -332,7 +326,7 @@ fn run_logs(rng: &mut StdRng, text: &str, ms: u64, packages: &Packages) -> Vec<(
             let kb = rng.random_range(20.0..900.0);
             lines.push(format!(
                 "dist/assets/{chunk}-{}.js   {kb:>8.2} kB │ gzip: {:>7.2} kB",
-                hex(rng, 8),
+                kit::hex_digits(8, || rng.random_range(0..16)),
                 kb / 3.2
             ));
         }
@@ -919,7 +913,7 @@ impl DockerBuild {
         let image = (*self.images.choose(&mut self.rng).unwrap_or(&"app")).to_owned();
         let tag = match self.rng.random_range(0..6) {
             0 => "latest".to_owned(),
-            1 => hex(&mut self.rng, 7),
+            1 => kit::hex_digits(7, || self.rng.random_range(0..16)),
             2 => format!("pr-{}", self.rng.random_range(100..4000)),
             3 => "dev".to_owned(),
             _ => format!(
@@ -953,7 +947,7 @@ impl DockerBuild {
         ]
         .choose(&mut self.rng)
         .unwrap_or(&"");
-        prompt(host, &format!("docker build {flags}-t {image}:{tag} ."));
+        kit::shell_prompt(host, &format!("docker build {flags}-t {image}:{tag} ."), 0)?;
         host.sleep_ms(self.rng.random_range(200..700))?;
         if host.is_terminal() {
             self.show_live(host, &build)
@@ -986,24 +980,14 @@ impl DockerBuild {
     fn show_plain(&mut self, host: &Host, build: &Build) -> RunResult {
         let mut now = 0;
         for (t, line) in plain_events(build) {
-            while now < t {
-                let step = (t - now).min(2000);
-                host.sleep_ms(step)?;
-                now += step;
+            if t > now {
+                host.sleep_ms(t - now)?;
+                now = t;
             }
-            host.println(&kit::fit(&line, host.width().saturating_sub(1)));
+            kit::println_fit(host, &line, Style::plain());
         }
         Ok(())
     }
-}
-
-/// The shell prompt and the command, as if typed before the output.
-fn prompt(host: &Host, command: &str) {
-    host.styled("$ ", Style::fg(Color::Green).bold());
-    host.println_styled(
-        &kit::fit(command, host.width().saturating_sub(3)),
-        Style::plain().bold(),
-    );
 }
 
 #[cfg(test)]

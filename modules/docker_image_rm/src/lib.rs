@@ -48,12 +48,6 @@ impl Image {
     }
 }
 
-fn hex(rng: &mut StdRng, len: usize) -> String {
-    (0..len)
-        .map(|_| char::from_digit(rng.random_range(0..16), 16).unwrap_or('0'))
-        .collect()
-}
-
 fn range(text: &str) -> (u64, u64) {
     let (lo, hi) = text.split_once('-').unwrap_or((text, text));
     let lo = lo.parse().unwrap_or(1);
@@ -94,10 +88,13 @@ fn build_inventory(rng: &mut StdRng) -> Vec<Image> {
             let size_mb = rng.random_range(lo_mb..=hi_mb);
             images.push(Image {
                 tags: these,
-                id: hex(rng, 64),
-                repo_digest: Some(format!("sha256:{}", hex(rng, 64))),
+                id: kit::hex_digits(64, || rng.random_range(0..16)),
+                repo_digest: Some(format!(
+                    "sha256:{}",
+                    kit::hex_digits(64, || rng.random_range(0..16))
+                )),
                 layers: (0..rng.random_range(lo_l..=hi_l))
-                    .map(|_| hex(rng, 64))
+                    .map(|_| kit::hex_digits(64, || rng.random_range(0..16)))
                     .collect(),
                 size_bytes: if size_mb == 0 {
                     10_072
@@ -106,7 +103,7 @@ fn build_inventory(rng: &mut StdRng) -> Vec<Image> {
                 },
                 created_secs_ago: rng.random_range(86_400..400 * 86_400),
                 in_use: rng.random_bool(0.12),
-                container: hex(rng, 12),
+                container: kit::hex_digits(12, || rng.random_range(0..16)),
             });
         }
     }
@@ -131,7 +128,7 @@ fn build_inventory(rng: &mut StdRng) -> Vec<Image> {
         for v in 0..versions {
             let tag = match f[1] {
                 "semver" => format!("{}.{}.{}", base.0, base.1, base.2 + v),
-                "sha" => hex(rng, 7),
+                "sha" => kit::hex_digits(7, || rng.random_range(0..16)),
                 "pr" => format!("pr-{}", rng.random_range(100..3000)),
                 "date" => format!(
                     "2026.{:02}.{:02}-{}",
@@ -144,15 +141,15 @@ fn build_inventory(rng: &mut StdRng) -> Vec<Image> {
             let size_mb = rng.random_range(lo_mb..=hi_mb);
             images.push(Image {
                 tags: vec![(f[0].to_owned(), tag)],
-                id: hex(rng, 64),
+                id: kit::hex_digits(64, || rng.random_range(0..16)),
                 repo_digest: None,
                 layers: (0..rng.random_range(1..=(hi_l - lo_l).max(1) + 1))
-                    .map(|_| hex(rng, 64))
+                    .map(|_| kit::hex_digits(64, || rng.random_range(0..16)))
                     .collect(),
                 size_bytes: size_mb * 1_000_000 + rng.random_range(0..999_999),
                 created_secs_ago: age,
                 in_use: v + 1 == versions && rng.random_bool(0.25),
-                container: hex(rng, 12),
+                container: kit::hex_digits(12, || rng.random_range(0..16)),
             });
             age += rng.random_range(3_600..10 * 86_400);
         }
@@ -161,13 +158,15 @@ fn build_inventory(rng: &mut StdRng) -> Vec<Image> {
     for _ in 0..rng.random_range(2..9) {
         images.push(Image {
             tags: Vec::new(),
-            id: hex(rng, 64),
+            id: kit::hex_digits(64, || rng.random_range(0..16)),
             repo_digest: None,
-            layers: (0..rng.random_range(1..5)).map(|_| hex(rng, 64)).collect(),
+            layers: (0..rng.random_range(1..5))
+                .map(|_| kit::hex_digits(64, || rng.random_range(0..16)))
+                .collect(),
             size_bytes: rng.random_range(40..1500) * 1_000_000,
             created_secs_ago: rng.random_range(3_600..60 * 86_400),
             in_use: false,
-            container: hex(rng, 12),
+            container: kit::hex_digits(12, || rng.random_range(0..16)),
         });
     }
     images.sort_by_key(|i| i.created_secs_ago);
@@ -607,7 +606,7 @@ impl DockerImageRm {
                     self.rng.random_range(10..80)
                 };
                 host.sleep_ms(pause)?;
-                say(host, &line, style);
+                kit::println_fit(host, &line, style);
             }
         }
         Ok(())
@@ -615,26 +614,19 @@ impl DockerImageRm {
 
     /// The prompt with the command typed out.
     fn command(&mut self, host: &Host, command: &str) -> RunResult {
-        host.styled("$ ", Style::fg(Color::Green).bold());
         let ms = self.rng.random_range(25..70);
-        let command = kit::fit(command, host.width().saturating_sub(3));
-        kit::type_out(host, &command, Style::plain().bold(), ms)?;
+        kit::shell_prompt(host, command, ms)?;
         Ok(())
     }
 
     fn print_lines(&mut self, host: &Host, lines: &[String], ms: u64) -> RunResult {
         host.sleep_ms(self.rng.random_range(100..500))?;
         for line in lines {
-            say(host, line, PLAIN);
+            kit::println_fit(host, line, PLAIN);
             host.sleep_ms(ms)?;
         }
         Ok(())
     }
-}
-
-/// One line, cut to the terminal width (one cell spare so nothing wraps).
-fn say(host: &Host, text: &str, style: Style) {
-    host.println_styled(&kit::fit(text, host.width().saturating_sub(1)), style);
 }
 
 #[cfg(test)]

@@ -5,11 +5,10 @@
 //! bytes against the simulated time it slept, so bytes / elapsed = rate holds
 //! on every frame and in the final "saved" line.
 
-use std::collections::VecDeque;
 use std::time::Duration;
 
-use plugin_api::kit::{self, SimDate};
-use plugin_api::{Color, Host, Module, Options, RunResult, Style};
+use plugin_api::kit::{self, SimDate, Transfer};
+use plugin_api::{Host, Module, Options, RunResult, Style};
 use rand::seq::IndexedRandom;
 use rand::{RngExt, SeedableRng, rngs::StdRng};
 
@@ -178,30 +177,30 @@ impl Download {
         let repo_id = self.rng.random_range(20_000_000..900_000_000u32);
         let uuid = format!(
             "{}-{}-{}-{}-{}",
-            hex(&mut self.rng, 8),
-            hex(&mut self.rng, 4),
-            hex(&mut self.rng, 4),
-            hex(&mut self.rng, 4),
-            hex(&mut self.rng, 12)
+            kit::hex_digits(8, || self.rng.random_range(0..16)),
+            kit::hex_digits(4, || self.rng.random_range(0..16)),
+            kit::hex_digits(4, || self.rng.random_range(0..16)),
+            kit::hex_digits(4, || self.rng.random_range(0..16)),
+            kit::hex_digits(12, || self.rng.random_range(0..16))
         );
         let day = self.date.datetime(Duration::ZERO);
         let stamp = format!("{}{}{}", &day[0..4], &day[5..7], &day[8..10]);
         format!(
             "{base}{repo_id}/{uuid}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=releaseassetproduction%2F{stamp}%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date={stamp}T{}Z&X-Amz-Expires=300&X-Amz-Signature={}&X-Amz-SignedHeaders=host&response-content-disposition=attachment%3B%20filename%3D{name}&response-content-type=application%2Foctet-stream",
             day[11..19].replace(':', ""),
-            hex(&mut self.rng, 64)
+            kit::hex_digits(64, || self.rng.random_range(0..16))
         )
     }
 
     /// `wget URL`: the request log, a bar redrawn in place, the saved line.
     fn wget(&mut self, host: &Host, plan: &Plan) -> RunResult {
         let name = file_name(plan.file.url);
-        prompt(host, &format!("wget {}", plan.file.url));
+        kit::shell_prompt(host, &format!("wget {}", plan.file.url), 0)?;
         host.sleep_ms(self.rng.random_range(150..500))?;
         let mut url = plan.file.url.to_owned();
         let mut redirect = plan.redirect.clone();
         loop {
-            say(
+            kit::println_fit(
                 host,
                 &format!("--{}--  {url}", self.date.datetime(host.clock())),
                 Style::plain(),
@@ -209,7 +208,7 @@ impl Download {
             let server = host_of(&url);
             let ips = addresses_for(server, &mut self.rng);
             host.sleep_ms(self.rng.random_range(20..260))?;
-            say(
+            kit::println_fit(
                 host,
                 &format!("Resolving {server} ({server})... {}", ips.join(", ")),
                 Style::plain(),
@@ -226,7 +225,7 @@ impl Download {
             match redirect.take() {
                 Some(next) => {
                     host.println("302 Found");
-                    say(
+                    kit::println_fit(
                         host,
                         &format!("Location: {next} [following]"),
                         Style::plain(),
@@ -239,7 +238,7 @@ impl Download {
                 }
             }
         }
-        say(
+        kit::println_fit(
             host,
             &format!(
                 "Length: {} ({}) [{}]",
@@ -249,10 +248,12 @@ impl Download {
             ),
             Style::plain(),
         );
-        say(host, &format!("Saving to: ‘{name}’"), Style::plain());
+        kit::println_fit(host, &format!("Saving to: ‘{name}’"), Style::plain());
         host.newline();
 
-        let mut transfer = Transfer::new(plan.file.size, plan.rate, 0);
+        let mut transfer = Transfer::new(plan.file.size, WINDOW_MS);
+        let rate = plan.rate.max(1.0);
+        let mut speed = 1.0;
         let width = host.width().saturating_sub(1);
         let live = host.is_terminal();
         if live {
@@ -260,7 +261,8 @@ impl Download {
         }
         let mut next_quarter = 1;
         while !transfer.done() {
-            let ms = transfer.advance(&mut self.rng, 200);
+            speed = drift(&mut self.rng, speed);
+            let ms = transfer.advance(rate * speed, 200);
             host.sleep_ms(ms)?;
             let line = wget_bar(name, &transfer, width);
             if live {
@@ -275,7 +277,7 @@ impl Download {
             host.newline();
         }
         host.newline();
-        say(
+        kit::println_fit(
             host,
             &format!(
                 "{} ({}) - ‘{name}’ saved [{}/{}]",
@@ -294,26 +296,29 @@ impl Download {
     fn curl(&mut self, host: &Host, plan: &Plan) -> RunResult {
         let flags = ["-LO", "-L -O", "-fLO", "-fL -O", "--location --remote-name"];
         let flag = *flags.choose(&mut self.rng).unwrap_or(&"-LO");
-        prompt(host, &format!("curl {flag} {}", plan.file.url));
+        kit::shell_prompt(host, &format!("curl {flag} {}", plan.file.url), 0)?;
         host.sleep_ms(self.rng.random_range(150..500))?;
         let width = host.width().saturating_sub(1);
-        say(host, CURL_HEADER[0], Style::plain());
-        say(host, CURL_HEADER[1], Style::plain());
+        kit::println_fit(host, CURL_HEADER[0], Style::plain());
+        kit::println_fit(host, CURL_HEADER[1], Style::plain());
         let live = host.is_terminal();
         if plan.redirect.is_some() {
             // The redirect's empty body gets a meter line of its own.
-            let hop = Transfer::new(0, 1.0, 0);
+            let hop = Transfer::new(0, WINDOW_MS);
             host.print(&kit::fit(&curl_line(&hop, 0), width));
             host.sleep_ms(self.rng.random_range(150..700))?;
             host.newline();
         }
         let connect_ms = self.rng.random_range(80..900);
-        let mut transfer = Transfer::new(plan.file.size, plan.rate, connect_ms);
+        let mut transfer = Transfer::new(plan.file.size, WINDOW_MS).after_ms(connect_ms);
+        let rate = plan.rate.max(1.0);
+        let mut speed = 1.0;
         host.print(&kit::fit(&curl_line(&transfer, connect_ms), width));
         host.sleep_ms(connect_ms)?;
         let mut next_quarter = 1;
         while !transfer.done() {
-            let ms = transfer.advance(&mut self.rng, 1000);
+            speed = drift(&mut self.rng, speed);
+            let ms = transfer.advance(rate * speed, 1000);
             host.sleep_ms(ms)?;
             let line = kit::fit(&curl_line(&transfer, 0), width);
             if live {
@@ -330,93 +335,10 @@ impl Download {
     }
 }
 
-/// A transfer in flight: bytes received by which simulated time.
-///
-/// The speed wobbles around a base like a real link, but every shown number
-/// is derived from `received` and `elapsed_ms`, which advance together with
-/// the sleeps, so rate x time = bytes on every frame.
-#[derive(Debug, Clone)]
-struct Transfer {
-    total: u64,
-    received: u64,
-    /// Simulated milliseconds since the request went out.
-    elapsed_ms: u64,
-    base_rate: f64,
-    wobble: f64,
-    /// Recent `(elapsed_ms, received)` samples for the current rate.
-    window: VecDeque<(u64, u64)>,
-}
-
-impl Transfer {
-    fn new(total: u64, base_rate: f64, start_ms: u64) -> Self {
-        Transfer {
-            total,
-            received: 0,
-            elapsed_ms: start_ms,
-            base_rate: base_rate.max(1.0),
-            wobble: 1.0,
-            window: VecDeque::from([(start_ms, 0)]),
-        }
-    }
-
-    /// Receive for up to `tick_ms`; returns the milliseconds that took (less
-    /// than a tick when the file ends), which the caller must sleep.
-    fn advance(&mut self, rng: &mut StdRng, tick_ms: u64) -> u64 {
-        self.wobble = (self.wobble + rng.random_range(-0.12..0.12)).clamp(0.55, 1.4);
-        let rate = self.base_rate * self.wobble;
-        let remaining = self.total - self.received;
-        let want = (rate * tick_ms as f64 / 1000.0) as u64;
-        let ms = if want >= remaining {
-            self.received = self.total;
-            ((remaining as f64 / rate * 1000.0).ceil() as u64).clamp(1, tick_ms)
-        } else {
-            self.received += want;
-            tick_ms
-        };
-        self.elapsed_ms += ms;
-        self.window.push_back((self.elapsed_ms, self.received));
-        while self.window.len() > 2 && self.elapsed_ms - self.window[1].0 >= WINDOW_MS {
-            self.window.pop_front();
-        }
-        ms
-    }
-
-    fn done(&self) -> bool {
-        self.received >= self.total
-    }
-
-    fn fraction(&self) -> f64 {
-        if self.total == 0 {
-            1.0
-        } else {
-            self.received as f64 / self.total as f64
-        }
-    }
-
-    /// Bytes per second over the recent window.
-    fn current_rate(&self) -> f64 {
-        let (t0, b0) = self.window.front().copied().unwrap_or((0, 0));
-        let (t1, b1) = self.window.back().copied().unwrap_or((0, 0));
-        if t1 > t0 {
-            (b1 - b0) as f64 * 1000.0 / (t1 - t0) as f64
-        } else {
-            0.0
-        }
-    }
-
-    /// Bytes per second since the request went out.
-    fn average_rate(&self) -> f64 {
-        if self.elapsed_ms == 0 {
-            0.0
-        } else {
-            self.received as f64 * 1000.0 / self.elapsed_ms as f64
-        }
-    }
-
-    /// Seconds left at `rate` bytes per second, if it is moving at all.
-    fn eta_secs(&self, rate: f64) -> Option<u64> {
-        (rate > 0.0).then(|| ((self.total - self.received) as f64 / rate).ceil() as u64)
-    }
+/// The link's speed factor after one more tick: it wanders around 1 like a
+/// real connection's.
+fn drift(rng: &mut StdRng, speed: f64) -> f64 {
+    (speed + rng.random_range(-0.12..0.12)).clamp(0.55, 1.4)
 }
 
 /// wget's bar line: name, percentage, `[===>   ]`, bytes, rate, eta.
@@ -424,9 +346,9 @@ fn wget_bar(name: &str, t: &Transfer, width: usize) -> String {
     let right = if t.done() {
         format!(
             "{:>8}  {:>8}    in {:<9}",
-            wget_amount(t.received),
+            wget_amount(t.received()),
             wget_rate(t.average_rate(), false),
-            wget_elapsed(t.elapsed_ms)
+            wget_elapsed(t.elapsed_ms())
         )
     } else {
         let rate = t.current_rate();
@@ -435,7 +357,7 @@ fn wget_bar(name: &str, t: &Transfer, width: usize) -> String {
             .map_or_else(String::new, |s| format!("eta {}", wget_eta(s)));
         format!(
             "{:>8}  {:>8}    {:<12}",
-            wget_amount(t.received),
+            wget_amount(t.received()),
             wget_rate(rate, false),
             eta
         )
@@ -539,12 +461,12 @@ const CURL_HEADER: [&str; 2] = [
 /// when nothing has been received yet.
 fn curl_line(t: &Transfer, waited_ms: u64) -> String {
     let pct = (t.fraction() * 100.0).floor() as u64;
-    let pct = if t.total == 0 { 0 } else { pct };
+    let pct = if t.total() == 0 { 0 } else { pct };
     let avg = t.average_rate();
-    let spent = if t.received == 0 {
+    let spent = if t.received() == 0 {
         waited_ms
     } else {
-        t.elapsed_ms
+        t.elapsed_ms()
     } / 1000;
     let (total_time, left) = match t.eta_secs(avg) {
         Some(left) if !t.done() => (curl_time(Some(spent + left)), curl_time(Some(left))),
@@ -554,8 +476,8 @@ fn curl_line(t: &Transfer, waited_ms: u64) -> String {
     let current = if t.done() { avg } else { t.current_rate() };
     format!(
         "{pct:>3} {:>5}  {pct:>3} {:>5}    0     0  {:>5}      0 {total_time:>8} {:>8} {left:>8} {:>5}",
-        curl_size(t.total),
-        curl_size(t.received),
+        curl_size(t.total()),
+        curl_size(t.received()),
         curl_size(avg as u64),
         curl_time(Some(spent)),
         curl_size(current as u64)
@@ -613,7 +535,7 @@ fn addresses_for(server: &str, rng: &mut StdRng) -> Vec<String> {
         23, 34, 35, 45, 52, 54, 64, 66, 91, 104, 128, 130, 140, 146, 151, 152, 157, 185, 193, 198,
         199, 204, 208, 213,
     ];
-    let mut h = fnv1a(server);
+    let mut h = kit::stable_hash(server);
     let count = 1 + (h % 3) as usize;
     let mut ips = Vec::new();
     for _ in 0..count {
@@ -634,42 +556,19 @@ fn addresses_for(server: &str, rng: &mut StdRng) -> Vec<String> {
     ips
 }
 
-fn fnv1a(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-    })
-}
-
-fn hex(rng: &mut StdRng, len: usize) -> String {
-    (0..len)
-        .map(|_| char::from_digit(rng.random_range(0..16), 16).unwrap_or('0'))
-        .collect()
-}
-
-/// The shell prompt and the command, as if typed before the output.
-fn prompt(host: &Host, command: &str) {
-    host.styled("$ ", Style::fg(Color::Green).bold());
-    host.println_styled(
-        &kit::fit(command, host.width().saturating_sub(3)),
-        Style::plain().bold(),
-    );
-}
-
-/// One line, cut to the terminal width (one cell spare so nothing wraps).
-fn say(host: &Host, text: &str, style: Style) {
-    host.println_styled(&kit::fit(text, host.width().saturating_sub(1)), style);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// A transfer driven the way `wget` and `curl` drive theirs.
     fn run_to_end(total: u64, rate: f64, tick: u64) -> (Transfer, u64) {
         let mut rng = StdRng::seed_from_u64(3);
-        let mut t = Transfer::new(total, rate, 0);
+        let mut t = Transfer::new(total, WINDOW_MS);
+        let mut speed = 1.0;
         let mut slept = 0;
         while !t.done() {
-            slept += t.advance(&mut rng, tick);
+            speed = drift(&mut rng, speed);
+            slept += t.advance(rate * speed, tick);
         }
         (t, slept)
     }
@@ -683,27 +582,15 @@ mod tests {
             (1, 1e6),
         ] {
             let (t, slept) = run_to_end(total, rate, 200);
-            assert_eq!(t.received, total);
-            assert_eq!(t.elapsed_ms, slept, "elapsed must equal the time slept");
-            let bytes = t.average_rate() * t.elapsed_ms as f64 / 1000.0;
+            assert_eq!(t.received(), total);
+            assert_eq!(t.elapsed_ms(), slept, "elapsed must equal the time slept");
+            let bytes = t.average_rate() * t.elapsed_ms() as f64 / 1000.0;
             assert!((bytes - total as f64).abs() < 1.0, "{bytes} vs {total}");
-        }
-    }
-
-    #[test]
-    fn current_rate_matches_the_window() {
-        let mut rng = StdRng::seed_from_u64(9);
-        let mut t = Transfer::new(1 << 32, 20e6, 0);
-        for _ in 0..50 {
-            t.advance(&mut rng, 200);
-            let (t0, b0) = t.window[0];
-            let (t1, b1) = *t.window.back().unwrap();
-            let expect = (b1 - b0) as f64 / ((t1 - t0) as f64 / 1000.0);
-            assert!((t.current_rate() - expect).abs() < 1e-6);
-            assert!(t1 - t0 <= WINDOW_MS + 200);
-            let eta = t.eta_secs(t.current_rate()).unwrap();
-            let remaining = (t.total - t.received) as f64;
-            assert!((eta as f64 * t.current_rate() - remaining) <= t.current_rate());
+            // The speed drifts around the plan's rate, never far from it.
+            if total > 1_000_000 {
+                let ratio = t.average_rate() / rate;
+                assert!((0.55..=1.4).contains(&ratio), "{ratio}");
+            }
         }
     }
 
@@ -728,7 +615,7 @@ mod tests {
         assert_eq!(line.len(), 78, "{line}");
         assert!(line.starts_with("100  117M  100  117M"), "{line}");
         assert!(line.contains("--:--:--"));
-        let start = Transfer::new(5_000_000, 1e6, 300);
+        let start = Transfer::new(5_000_000, WINDOW_MS).after_ms(300);
         assert!(curl_line(&start, 300).starts_with("  0 4882k    0     0"));
     }
 

@@ -5,11 +5,10 @@
 //! against the simulated time it slept, so the size and rate shown always
 //! agree: bytes received in the window / window length = rate.
 
-use std::collections::VecDeque;
 use std::time::Duration;
 
-use plugin_api::kit;
-use plugin_api::{Color, Host, Module, Options, RunResult, Style};
+use plugin_api::kit::{self, Transfer};
+use plugin_api::{Host, Module, Options, RunResult, Style};
 use rand::seq::IndexedRandom;
 use rand::{RngExt, SeedableRng, rngs::StdRng};
 
@@ -147,9 +146,9 @@ impl GitClone {
         } else {
             format!("{} ", repo.flags)
         };
-        prompt(host, &format!("git clone {flags}{}", repo.url));
+        kit::shell_prompt(host, &format!("git clone {flags}{}", repo.url), 0)?;
         host.sleep_ms(self.rng.random_range(150..450))?;
-        say(
+        kit::println_fit(
             host,
             &format!("Cloning into '{}'...", repo_dir(repo.url)),
             Style::plain(),
@@ -167,7 +166,7 @@ impl GitClone {
         let counted = repo.objects - reused_pack;
         let compressed = (counted as f64 * self.rng.random_range(0.55..0.97)) as u64;
 
-        say(
+        kit::println_fit(
             host,
             &format!("remote: Enumerating objects: {}, done.", repo.objects),
             Style::plain(),
@@ -184,7 +183,7 @@ impl GitClone {
         } else {
             0
         };
-        say(
+        kit::println_fit(
             host,
             &format!(
                 "remote: Total {} (delta {}), reused {reused} (delta {}), pack-reused {reused_pack} (from {from})",
@@ -210,13 +209,16 @@ impl GitClone {
     /// The receive phase: objects and bytes arrive together.
     fn receive(&mut self, host: &Host, plan: &Plan) -> RunResult {
         let objects = plan.repo.objects;
-        let mut transfer = Transfer::new(plan.repo.pack_bytes, plan.rate);
+        let mut transfer = Transfer::new(plan.repo.pack_bytes, WINDOW_MS);
+        let rate = plan.rate.max(1.0);
+        let mut speed = 1.0;
         let live = host.is_terminal();
         let mut next_quarter = 1;
         while !transfer.done() {
-            let ms = transfer.advance(&mut self.rng, 200);
+            speed = drift(&mut self.rng, speed);
+            let ms = transfer.advance(rate * speed, 200);
             host.sleep_ms(ms)?;
-            let received = transfer.objects_of(objects);
+            let received = objects_of(&transfer, objects);
             let done = transfer.done();
             let line = progress_line(
                 "Receiving objects",
@@ -228,7 +230,7 @@ impl GitClone {
             if live {
                 redraw(host, &line);
             } else if done || transfer.fraction() >= f64::from(next_quarter) * 0.25 {
-                say(host, &line, Style::plain());
+                kit::println_fit(host, &line, Style::plain());
                 next_quarter += 1;
             }
         }
@@ -266,7 +268,7 @@ impl GitClone {
             if live {
                 redraw(host, &line);
             } else if finished || fraction >= f64::from(next_quarter) * 0.25 {
-                say(host, &line, Style::plain());
+                kit::println_fit(host, &line, Style::plain());
                 next_quarter += 1;
             }
         }
@@ -277,83 +279,18 @@ impl GitClone {
     }
 }
 
-/// A transfer in flight: bytes received by which simulated time. Every shown
-/// figure derives from `received` and `elapsed_ms`, which advance with the
-/// sleeps, so size and rate are always consistent.
-#[derive(Debug, Clone)]
-struct Transfer {
-    total: u64,
-    received: u64,
-    elapsed_ms: u64,
-    base_rate: f64,
-    wobble: f64,
-    window: VecDeque<(u64, u64)>,
+/// The link's speed factor after one more tick: it wanders around 1 like a
+/// real connection's.
+fn drift(rng: &mut StdRng, speed: f64) -> f64 {
+    (speed + rng.random_range(-0.1..0.1)).clamp(0.6, 1.35)
 }
 
-impl Transfer {
-    fn new(total: u64, base_rate: f64) -> Self {
-        Transfer {
-            total,
-            received: 0,
-            elapsed_ms: 0,
-            base_rate: base_rate.max(1.0),
-            wobble: 1.0,
-            window: VecDeque::from([(0, 0)]),
-        }
-    }
-
-    /// Receive for up to `tick_ms`; returns the milliseconds that took,
-    /// which the caller sleeps.
-    fn advance(&mut self, rng: &mut StdRng, tick_ms: u64) -> u64 {
-        self.wobble = (self.wobble + rng.random_range(-0.1..0.1)).clamp(0.6, 1.35);
-        let rate = self.base_rate * self.wobble;
-        let remaining = self.total - self.received;
-        let want = (rate * tick_ms as f64 / 1000.0) as u64;
-        let ms = if want >= remaining {
-            self.received = self.total;
-            ((remaining as f64 / rate * 1000.0).ceil() as u64).clamp(1, tick_ms)
-        } else {
-            self.received += want;
-            tick_ms
-        };
-        self.elapsed_ms += ms;
-        self.window.push_back((self.elapsed_ms, self.received));
-        while self.window.len() > 2 && self.elapsed_ms - self.window[1].0 >= WINDOW_MS {
-            self.window.pop_front();
-        }
-        ms
-    }
-
-    fn done(&self) -> bool {
-        self.received >= self.total
-    }
-
-    fn fraction(&self) -> f64 {
-        if self.total == 0 {
-            1.0
-        } else {
-            self.received as f64 / self.total as f64
-        }
-    }
-
-    /// Objects unpacked so far, in step with the bytes.
-    fn objects_of(&self, objects: u64) -> u64 {
-        if self.done() {
-            objects
-        } else {
-            (objects as f64 * self.fraction()) as u64
-        }
-    }
-
-    /// Bytes per second over the recent window.
-    fn rate(&self) -> f64 {
-        let (t0, b0) = self.window.front().copied().unwrap_or((0, 0));
-        let (t1, b1) = self.window.back().copied().unwrap_or((0, 0));
-        if t1 > t0 {
-            (b1 - b0) as f64 * 1000.0 / (t1 - t0) as f64
-        } else {
-            0.0
-        }
+/// How many of a pack's `objects` have arrived, in step with its bytes.
+fn objects_of(t: &Transfer, objects: u64) -> u64 {
+    if t.done() {
+        objects
+    } else {
+        (objects as f64 * t.fraction()) as u64
     }
 }
 
@@ -361,8 +298,8 @@ impl Transfer {
 fn throughput(t: &Transfer) -> String {
     format!(
         "{} | {}/s",
-        git_bytes(t.received),
-        git_bytes(t.rate() as u64)
+        git_bytes(t.received()),
+        git_bytes(t.current_rate() as u64)
     )
 }
 
@@ -411,20 +348,6 @@ fn redraw(host: &Host, line: &str) {
     host.print(&kit::fit(line, host.width().saturating_sub(1)));
 }
 
-/// The shell prompt and the command, as if typed before the output.
-fn prompt(host: &Host, command: &str) {
-    host.styled("$ ", Style::fg(Color::Green).bold());
-    host.println_styled(
-        &kit::fit(command, host.width().saturating_sub(3)),
-        Style::plain().bold(),
-    );
-}
-
-/// One line, cut to the terminal width (one cell spare so nothing wraps).
-fn say(host: &Host, text: &str, style: Style) {
-    host.println_styled(&kit::fit(text, host.width().saturating_sub(1)), style);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -432,19 +355,17 @@ mod tests {
     #[test]
     fn received_bytes_over_time_is_the_rate() {
         let mut rng = StdRng::seed_from_u64(5);
-        let mut t = Transfer::new((254.6 * MIB) as u64, 11.0 * MIB);
+        let mut t = Transfer::new((254.6 * MIB) as u64, WINDOW_MS);
+        let mut speed = 1.0;
         let mut slept = 0;
         while !t.done() {
-            slept += t.advance(&mut rng, 200);
-            let (t0, b0) = *t.window.front().unwrap();
-            let (t1, b1) = *t.window.back().unwrap();
-            let expect = (b1 - b0) as f64 / ((t1 - t0) as f64 / 1000.0);
-            assert!((t.rate() - expect).abs() < 1e-6);
-            assert!(t.objects_of(92112) <= 92112);
+            speed = drift(&mut rng, speed);
+            slept += t.advance(11.0 * MIB * speed, 200);
+            assert!(objects_of(&t, 92112) <= 92112);
         }
-        assert_eq!(slept, t.elapsed_ms);
-        assert_eq!(t.objects_of(92112), 92112);
-        let avg = t.received as f64 / (t.elapsed_ms as f64 / 1000.0);
+        assert_eq!(slept, t.elapsed_ms());
+        assert_eq!(objects_of(&t, 92112), 92112);
+        let avg = t.received() as f64 / (t.elapsed_ms() as f64 / 1000.0);
         assert!((avg / (11.0 * MIB) - 1.0).abs() < 0.3, "average {avg}");
     }
 

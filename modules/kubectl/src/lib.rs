@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use plugin_api::kit;
-use plugin_api::{Color, Host, Module, Options, RunResult, Style};
+use plugin_api::{Host, Module, Options, RunResult, Style};
 use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{RngExt, SeedableRng, rngs::StdRng};
 
@@ -22,6 +22,8 @@ const HARD_CAP: Duration = Duration::from_secs(285);
 
 /// The controller model advances in steps of this many milliseconds.
 const TICK_MS: u64 = 250;
+
+const PLAIN: Style = Style::plain();
 
 /// The characters Kubernetes uses for generated name suffixes.
 const NAME_ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
@@ -473,10 +475,11 @@ impl Kubectl {
             let dir = *["k8s", "deploy", "manifests", "kubernetes/overlays/prod"]
                 .choose(&mut self.rng)
                 .unwrap_or(&"k8s");
-            prompt(
+            kit::shell_prompt(
                 host,
                 &format!("kubectl apply -n {ns} -f {dir}/{}/", deploy.name),
-            );
+                0,
+            )?;
             host.sleep_ms(self.rng.random_range(600..1800))?;
             let mut lines = vec![format!("deployment.apps/{} configured", deploy.name)];
             let count = self.rng.random_range(1..5);
@@ -490,21 +493,23 @@ impl Kubectl {
             }
             lines.shuffle(&mut self.rng);
             for line in lines {
-                say(host, &line);
+                kit::println_fit(host, &line, PLAIN);
                 host.sleep_ms(self.rng.random_range(60..300))?;
             }
         } else {
-            prompt(
+            kit::shell_prompt(
                 host,
                 &format!(
                     "kubectl -n {ns} set image deployment/{0} {0}={1}:{version}",
                     deploy.name, deploy.image
                 ),
-            );
+                0,
+            )?;
             host.sleep_ms(self.rng.random_range(500..1400))?;
-            say(
+            kit::println_fit(
                 host,
                 &format!("deployment.apps/{} image updated", deploy.name),
+                PLAIN,
             );
         }
         host.sleep_ms(self.rng.random_range(800..2500))?;
@@ -522,20 +527,21 @@ impl Kubectl {
 
     /// `kubectl rollout status`: a line whenever the message changes.
     fn watch_status(&mut self, host: &Host, name: &str, rollout: &mut Rollout) -> RunResult {
-        prompt(
+        kit::shell_prompt(
             host,
             &format!(
                 "kubectl -n {} rollout status deployment/{name}",
                 self.namespace
             ),
-        );
+            0,
+        )?;
         host.sleep_ms(self.rng.random_range(300..900))?;
         let mut last = String::new();
         loop {
             let status = rollout.status();
             let message = status.message(name);
             if message != last {
-                say(host, &message);
+                kit::println_fit(host, &message, PLAIN);
                 last = message;
             }
             if status.done() {
@@ -565,20 +571,22 @@ impl Kubectl {
         // The pods carry on while the user types.
         let ticks = self.rng.random_range(5..14);
         self.pass(host, rollout, ticks)?;
-        prompt(
+        kit::shell_prompt(
             host,
             &format!("kubectl -n {} get pods -l app={name}", self.namespace),
-        );
+            0,
+        )?;
         let ticks = self.rng.random_range(1..4);
         self.pass(host, rollout, ticks)?;
         let name_width = name.len() + 1 + 10 + 1 + 5 + 3;
-        say(
+        kit::println_fit(
             host,
             &table_row(["NAME", "READY", "STATUS", "RESTARTS", "AGE"], name_width),
+            PLAIN,
         );
         for i in 0..rollout.pods.len() {
             if rollout.pods[i].phase != Phase::Gone {
-                say(host, &rollout.row(i, name_width));
+                kit::println_fit(host, &rollout.row(i, name_width), PLAIN);
             }
         }
         Ok(())
@@ -587,23 +595,25 @@ impl Kubectl {
     /// `kubectl get pods -w`: the table, then a row per change, until the
     /// old pods are gone and the user presses Ctrl-C.
     fn watch_pods(&mut self, host: &Host, name: &str, rollout: &mut Rollout) -> RunResult {
-        prompt(
+        kit::shell_prompt(
             host,
             &format!("kubectl -n {} get pods -l app={name} -w", self.namespace),
-        );
+            0,
+        )?;
         host.sleep_ms(self.rng.random_range(300..900))?;
         // Room for the longest name either ReplicaSet can produce.
         let name_width = name.len() + 1 + 10 + 1 + 5 + 3;
-        say(
+        kit::println_fit(
             host,
             &table_row(["NAME", "READY", "STATUS", "RESTARTS", "AGE"], name_width),
+            PLAIN,
         );
         for i in 0..rollout.pods.len() {
-            say(host, &rollout.row(i, name_width));
+            kit::println_fit(host, &rollout.row(i, name_width), PLAIN);
         }
         while !rollout.settled() {
             for i in rollout.step(&mut self.rng) {
-                say(host, &rollout.row(i, name_width));
+                kit::println_fit(host, &rollout.row(i, name_width), PLAIN);
             }
             host.sleep_ms(TICK_MS)?;
         }
@@ -611,20 +621,6 @@ impl Kubectl {
         host.println("^C");
         Ok(())
     }
-}
-
-/// One line, cut to the terminal width (one cell spare so nothing wraps).
-fn say(host: &Host, text: &str) {
-    host.println(&kit::fit(text, host.width().saturating_sub(1)));
-}
-
-/// The shell prompt and the command, as if typed before the output.
-fn prompt(host: &Host, command: &str) {
-    host.styled("$ ", Style::fg(Color::Green).bold());
-    host.println_styled(
-        &kit::fit(command, host.width().saturating_sub(3)),
-        Style::plain().bold(),
-    );
 }
 
 #[cfg(test)]

@@ -200,7 +200,7 @@ impl Module for Terraform {
                 host.newline();
                 host.sleep_ms(self.rng.random_range(1500..4000))?;
             }
-            prompt(host, &format!("cd ~/src/{dir}"));
+            kit::shell_prompt(host, &format!("cd ~/src/{dir}"), 0)?;
             host.sleep_ms(self.rng.random_range(300..900))?;
             self.init_phase(host, first)?;
             first = false;
@@ -328,18 +328,12 @@ fn choose_place(rng: &mut StdRng, provider: &'static str) -> Place {
 fn uuid(rng: &mut StdRng) -> String {
     format!(
         "{}-{}-{}-{}-{}",
-        hex(rng, 8),
-        hex(rng, 4),
-        hex(rng, 4),
-        hex(rng, 4),
-        hex(rng, 12)
+        kit::hex_digits(8, || rng.random_range(0..16)),
+        kit::hex_digits(4, || rng.random_range(0..16)),
+        kit::hex_digits(4, || rng.random_range(0..16)),
+        kit::hex_digits(4, || rng.random_range(0..16)),
+        kit::hex_digits(12, || rng.random_range(0..16))
     )
-}
-
-fn hex(rng: &mut StdRng, len: usize) -> String {
-    (0..len)
-        .map(|_| char::from_digit(rng.random_range(0..16), 16).unwrap_or('0'))
-        .collect()
 }
 
 /// Fill `{name}`, `{env}`, `{region}`, `{zone}`, `{project}`, `{rg}`,
@@ -366,8 +360,13 @@ fn fill(template: &str, name: &str, place: &Place, rng: &mut StdRng) -> String {
             "sub" => place.subscription.clone(),
             "account" => place.account.clone(),
             "uuid" => uuid(rng),
-            k if k.starts_with("hex") => hex(rng, k[3..].parse().unwrap_or(8)),
-            k if k.starts_with("HEX") => hex(rng, k[3..].parse().unwrap_or(8)).to_uppercase(),
+            k if k.starts_with("hex") => {
+                kit::hex_digits(k[3..].parse().unwrap_or(8), || rng.random_range(0..16))
+            }
+            k if k.starts_with("HEX") => {
+                kit::hex_digits(k[3..].parse().unwrap_or(8), || rng.random_range(0..16))
+                    .to_uppercase()
+            }
             k if k.starts_with("num") => rng
                 .random_range(0..=k[3..].parse().unwrap_or(9u64))
                 .to_string(),
@@ -699,6 +698,11 @@ fn line(parts: &[(&str, Style)]) -> Line {
     parts.iter().map(|(t, s)| ((*t).to_owned(), *s)).collect()
 }
 
+/// `line`'s pieces, borrowed, as [`kit::println_spans`] prints them.
+fn borrowed(line: &Line) -> Vec<(&str, Style)> {
+    line.iter().map(|(t, s)| (t.as_str(), *s)).collect()
+}
+
 /// The whole plan: legend, one block per changed resource, the summary.
 fn plan_lines(resources: &[Resource], provider: &str) -> Vec<Line> {
     let counts = plan_counts(resources);
@@ -917,39 +921,35 @@ fn replace_block(r: &Resource, out: &mut Vec<Line>) {
 impl Terraform {
     /// `terraform init`: backend, modules, provider plugins.
     fn init_phase(&mut self, host: &Host, first: bool) -> RunResult {
-        prompt(host, "terraform init");
+        kit::shell_prompt(host, "terraform init", 0)?;
         host.sleep_ms(self.rng.random_range(400..1200))?;
-        say(host, &line(&[("Initializing the backend...", BOLD)]));
+        kit::println_fit(host, "Initializing the backend...", BOLD);
         host.sleep_ms(self.rng.random_range(300..1500))?;
         if first {
-            say(
+            kit::println_fit(
                 host,
-                &line(&[(
-                    &format!(
-                        "Successfully configured the backend \"{}\"! Terraform will automatically",
-                        self.provider.backend
-                    ),
-                    GREEN,
-                )]),
+                &format!(
+                    "Successfully configured the backend \"{}\"! Terraform will automatically",
+                    self.provider.backend
+                ),
+                GREEN,
             );
-            say(
+            kit::println_fit(
                 host,
-                &line(&[(
-                    "use this backend unless the backend configuration changes.",
-                    GREEN,
-                )]),
+                "use this backend unless the backend configuration changes.",
+                GREEN,
             );
         }
         let modules = kit::data_lines(MODULES);
         let count = self.rng.random_range(0..5);
         if count > 0 {
-            say(host, &line(&[("Initializing modules...", BOLD)]));
+            kit::println_fit(host, "Initializing modules...", BOLD);
             for m in modules.sample(&mut self.rng, count) {
                 host.sleep_ms(self.rng.random_range(40..250))?;
-                say(host, &line(&[(&format!("- {m} in modules/{m}"), PLAIN)]));
+                kit::println_fit(host, &format!("- {m} in modules/{m}"), PLAIN);
             }
         }
-        say(host, &line(&[("Initializing provider plugins...", BOLD)]));
+        kit::println_fit(host, "Initializing provider plugins...", BOLD);
         let mut plugins = vec![(
             self.provider.source,
             self.provider.constraint,
@@ -959,53 +959,42 @@ impl Terraform {
         for (source, constraint, _) in &plugins {
             host.sleep_ms(self.rng.random_range(200..900))?;
             if first {
-                say(
+                kit::println_fit(
                     host,
-                    &line(&[(
-                        &format!("- Finding {source} versions matching \"{constraint}\"..."),
-                        PLAIN,
-                    )]),
+                    &format!("- Finding {source} versions matching \"{constraint}\"..."),
+                    PLAIN,
                 );
             } else {
-                say(
+                kit::println_fit(
                     host,
-                    &line(&[(
-                        &format!(
-                            "- Reusing previous version of {source} from the dependency lock file"
-                        ),
-                        PLAIN,
-                    )]),
+                    &format!(
+                        "- Reusing previous version of {source} from the dependency lock file"
+                    ),
+                    PLAIN,
                 );
             }
         }
         for (source, _, version) in &plugins {
             if first {
-                say(
-                    host,
-                    &line(&[(&format!("- Installing {source} v{version}..."), PLAIN)]),
-                );
+                kit::println_fit(host, &format!("- Installing {source} v{version}..."), PLAIN);
                 // The big providers are a few hundred megabytes.
                 let ms = if *source == self.provider.source {
                     self.rng.random_range(2500..9000)
                 } else {
                     self.rng.random_range(400..1500)
                 };
-                sleep_long(host, ms)?;
-                say(
+                host.sleep_ms(ms)?;
+                kit::println_fit(
                     host,
-                    &line(&[(
-                        &format!("- Installed {source} v{version} (signed by HashiCorp)"),
-                        PLAIN,
-                    )]),
+                    &format!("- Installed {source} v{version} (signed by HashiCorp)"),
+                    PLAIN,
                 );
             } else {
                 host.sleep_ms(self.rng.random_range(100..400))?;
-                say(
+                kit::println_fit(
                     host,
-                    &line(&[(
-                        &format!("- Using previously-installed {source} v{version}"),
-                        PLAIN,
-                    )]),
+                    &format!("- Using previously-installed {source} v{version}"),
+                    PLAIN,
                 );
             }
         }
@@ -1016,13 +1005,14 @@ impl Terraform {
                 "so that Terraform can guarantee to make the same selections by default when",
                 "you run \"terraform init\" in the future.",
             ] {
-                say(host, &line(&[(text, PLAIN)]));
+                kit::println_fit(host, text, PLAIN);
             }
         }
         host.newline();
-        say(
+        kit::println_fit(
             host,
-            &line(&[("Terraform has been successfully initialized!", GREEN.bold())]),
+            "Terraform has been successfully initialized!",
+            GREEN.bold(),
         );
         host.newline();
         for text in [
@@ -1030,7 +1020,7 @@ impl Terraform {
             "any changes that are required for your infrastructure. All Terraform commands",
             "should now work.",
         ] {
-            say(host, &line(&[(text, GREEN)]));
+            kit::println_fit(host, text, GREEN);
         }
         host.newline();
         for text in [
@@ -1038,7 +1028,7 @@ impl Terraform {
             "rerun this command to reinitialize your working directory. If you forget, other",
             "commands will detect it and remind you to do so if necessary.",
         ] {
-            say(host, &line(&[(text, GREEN)]));
+            kit::println_fit(host, text, GREEN);
         }
         host.sleep_ms(self.rng.random_range(1200..3000))?;
         Ok(())
@@ -1062,40 +1052,30 @@ impl Terraform {
             events = schedule(&resources);
         }
 
-        prompt(host, "terraform apply");
+        kit::shell_prompt(host, "terraform apply", 0)?;
         host.sleep_ms(self.rng.random_range(600..1500))?;
         if self.provider.backend != "local" {
-            say(
+            kit::println_fit(
                 host,
-                &line(&[(
-                    "Acquiring state lock. This may take a few moments...",
-                    PLAIN,
-                )]),
+                "Acquiring state lock. This may take a few moments...",
+                PLAIN,
             );
             host.sleep_ms(self.rng.random_range(300..1500))?;
         }
         self.refresh(host, &resources, &data)?;
         host.sleep_ms(self.rng.random_range(500..2000))?;
         for l in plan_lines(&resources, self.place.provider) {
-            say(host, &l);
+            kit::println_spans(host, &borrowed(&l));
             host.sleep_ms(8)?;
         }
         host.newline();
-        say(
+        kit::println_fit(host, "Do you want to perform these actions?", BOLD);
+        kit::println_fit(
             host,
-            &line(&[("Do you want to perform these actions?", BOLD)]),
+            "  Terraform will perform the actions described above.",
+            PLAIN,
         );
-        say(
-            host,
-            &line(&[(
-                "  Terraform will perform the actions described above.",
-                PLAIN,
-            )]),
-        );
-        say(
-            host,
-            &line(&[("  Only 'yes' will be accepted to approve.", PLAIN)]),
-        );
+        kit::println_fit(host, "  Only 'yes' will be accepted to approve.", PLAIN);
         host.newline();
         host.styled("  Enter a value: ", BOLD);
         host.sleep_ms(self.rng.random_range(1500..4000))?;
@@ -1105,31 +1085,27 @@ impl Terraform {
 
         let mut now = 0;
         for e in &events {
-            sleep_long(host, e.at_ms - now)?;
+            host.sleep_ms(e.at_ms - now)?;
             now = e.at_ms;
-            say(host, &event_line(e, &resources[e.resource]));
+            kit::println_spans(host, &borrowed(&event_line(e, &resources[e.resource])));
         }
         if self.provider.backend != "local" {
-            say(
+            kit::println_fit(
                 host,
-                &line(&[(
-                    "Releasing state lock. This may take a few moments...",
-                    PLAIN,
-                )]),
+                "Releasing state lock. This may take a few moments...",
+                PLAIN,
             );
             host.sleep_ms(self.rng.random_range(300..1200))?;
         }
         host.newline();
         let done = apply_counts(&events);
-        say(
+        kit::println_fit(
             host,
-            &line(&[(
-                &format!(
-                    "Apply complete! Resources: {} added, {} changed, {} destroyed.",
-                    done.add, done.change, done.destroy
-                ),
-                GREEN.bold(),
-            )]),
+            &format!(
+                "Apply complete! Resources: {} added, {} changed, {} destroyed.",
+                done.add, done.change, done.destroy
+            ),
+            GREEN.bold(),
         );
         self.outputs(host, &resources)?;
         Ok(())
@@ -1167,9 +1143,9 @@ impl Terraform {
         timeline.sort_by_key(|(t, _)| *t);
         let mut now = 0;
         for (t, text) in timeline {
-            sleep_long(host, t - now)?;
+            host.sleep_ms(t - now)?;
             now = t;
-            say(host, &line(&[(&text, PLAIN)]));
+            kit::println_fit(host, &text, PLAIN);
         }
         Ok(())
     }
@@ -1184,7 +1160,7 @@ impl Terraform {
             return Ok(());
         }
         host.newline();
-        say(host, &line(&[("Outputs:", GREEN.bold())]));
+        kit::println_fit(host, "Outputs:", GREEN.bold());
         host.newline();
         let mut outputs: Vec<String> = with_ids
             .sample(&mut self.rng, 4)
@@ -1200,39 +1176,10 @@ impl Terraform {
         outputs.sort();
         for output in outputs {
             host.sleep_ms(20)?;
-            say(host, &line(&[(&output, PLAIN)]));
+            kit::println_fit(host, &output, PLAIN);
         }
         Ok(())
     }
-}
-
-/// Sleep a long stretch in pieces of at most two seconds.
-fn sleep_long(host: &Host, mut ms: u64) -> Result<(), plugin_api::Stop> {
-    while ms > 0 {
-        let step = ms.min(2000);
-        host.sleep_ms(step)?;
-        ms -= step;
-    }
-    Ok(())
-}
-
-/// Print styled pieces as one line, cut to the terminal width.
-fn say(host: &Host, parts: &Line) {
-    let mut room = host.width().saturating_sub(1);
-    for (text, style) in parts {
-        if room == 0 {
-            break;
-        }
-        let piece = kit::fit(text, room);
-        room -= kit::width(&piece);
-        host.styled(&piece, *style);
-    }
-    host.newline();
-}
-
-/// The shell prompt and the command, as if typed before the output.
-fn prompt(host: &Host, command: &str) {
-    say(host, &line(&[("$ ", GREEN.bold()), (command, BOLD)]));
 }
 
 #[cfg(test)]

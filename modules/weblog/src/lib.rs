@@ -212,10 +212,7 @@ impl Module for Weblog {
             for hit in hits {
                 host.sleep_ms(hit.gap_ms)?;
                 let line = self.format(&hit, host.clock());
-                host.println_styled(
-                    &kit::fit(&line, host.width().saturating_sub(1)),
-                    style_for(hit.status),
-                );
+                kit::println_fit(host, &line, style_for(hit.status));
             }
         }
         Ok(())
@@ -397,7 +394,7 @@ impl Weblog {
             (404, 153)
         } else {
             let kib = self.rng.random_range(asset.min_kib..=asset.max_kib);
-            (200, kib * 1024 + fnv1a(&asset.path) % 1024)
+            (200, kib * 1024 + kit::stable_hash(&asset.path) % 1024)
         };
         Hit {
             gap_ms: self.rng.random_range(2..120),
@@ -712,14 +709,14 @@ impl Weblog {
                 "word" => (*self.data.words.choose(&mut self.rng).unwrap_or(&"sale")).to_owned(),
                 "uuid" => format!(
                     "{}-{}-4{}-{}-{}",
-                    self.hex(8),
-                    self.hex(4),
-                    self.hex(3),
-                    self.hex(4),
-                    self.hex(12)
+                    kit::hex_digits(8, || self.rng.random_range(0..16)),
+                    kit::hex_digits(4, || self.rng.random_range(0..16)),
+                    kit::hex_digits(3, || self.rng.random_range(0..16)),
+                    kit::hex_digits(4, || self.rng.random_range(0..16)),
+                    kit::hex_digits(12, || self.rng.random_range(0..16))
                 ),
-                "token" => self.hex(32),
-                "hash" => self.hex(8),
+                "token" => kit::hex_digits(32, || self.rng.random_range(0..16)),
+                "hash" => kit::hex_digits(8, || self.rng.random_range(0..16)),
                 _ => String::new(),
             };
             out.push_str(&value);
@@ -729,28 +726,15 @@ impl Weblog {
         out
     }
 
-    fn hex(&mut self, len: usize) -> String {
-        (0..len)
-            .map(|_| char::from_digit(self.rng.random_range(0..16), 16).unwrap_or('0'))
-            .collect()
-    }
-
     fn url(&self, path: &str) -> String {
         format!("https://{}{path}", self.site)
     }
 
     /// The log line for `hit`, written at simulated time `clock`.
     fn format(&self, hit: &Hit, clock: Duration) -> String {
-        let when = clf_time(self.date.unix(clock) as i64, self.utc_offset_min);
+        let when = self.date.clf(clock, self.utc_offset_min);
         format_hit(hit, &when, self.flavour)
     }
-}
-
-/// A stable hash, so that one file always has the same odd byte count.
-fn fnv1a(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-    })
 }
 
 /// A combined-log-format line.
@@ -773,43 +757,6 @@ fn format_hit(hit: &Hit, when: &str, flavour: Flavour) -> String {
         line.push_str(&format!(" {:.3} {upstream}", hit.request_time));
     }
     line
-}
-
-/// `10/Oct/2026:13:55:36 +0200` for a Unix time and a UTC offset.
-fn clf_time(unix: i64, offset_min: i32) -> String {
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let local = unix + i64::from(offset_min) * 60;
-    let days = local.div_euclid(86_400);
-    let secs = local.rem_euclid(86_400);
-    let (year, month, day) = civil_from_days(days);
-    let sign = if offset_min < 0 { '-' } else { '+' };
-    let off = offset_min.abs();
-    format!(
-        "{day:02}/{}/{year}:{:02}:{:02}:{:02} {sign}{:02}{:02}",
-        MONTHS[(month - 1) as usize],
-        secs / 3600,
-        (secs / 60) % 60,
-        secs % 60,
-        off / 60,
-        off % 60
-    )
-}
-
-/// Year, month (1-12) and day (1-31) of a day count since 1970-01-01, in the
-/// proleptic Gregorian calendar (the classic era-based conversion).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 #[cfg(test)]
@@ -924,17 +871,15 @@ mod tests {
     }
 
     #[test]
-    fn clf_dates() {
-        assert_eq!(clf_time(0, 0), "01/Jan/1970:00:00:00 +0000");
-        assert_eq!(clf_time(1_767_225_600, 0), "01/Jan/2026:00:00:00 +0000");
-        assert_eq!(clf_time(1_767_225_600, -300), "31/Dec/2025:19:00:00 -0500");
-        assert_eq!(clf_time(1_772_323_199, 0), "28/Feb/2026:23:59:59 +0000");
-        assert_eq!(clf_time(1_709_164_800, 330), "29/Feb/2024:05:30:00 +0530");
-        let d = SimDate::from_seed(9);
-        let a = clf_time(d.unix(Duration::ZERO) as i64, 0);
-        let b = d.datetime(Duration::ZERO);
-        assert_eq!(&a[7..11], &b[0..4], "{a} vs {b}");
-        assert_eq!(&a[12..20], &b[11..19], "{a} vs {b}");
+    fn lines_carry_the_local_clf_date() {
+        // The calendar itself is kit's (`SimDate::clf`, tested there).
+        let m = module(9);
+        let hit = hits(9, 1)[0].clone();
+        let clock = Duration::from_secs(3 * 3600 + 7);
+        let line = m.format(&hit, clock);
+        let date = SimDate::from_seed(9).clf(clock, 60);
+        assert!(line.contains(&format!(" [{date}] ")), "{line}");
+        assert!(date.ends_with(" +0100"), "{date}");
     }
 
     #[test]

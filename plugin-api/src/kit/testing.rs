@@ -20,6 +20,10 @@ pub struct Screen {
     row: usize,
     col: usize,
     text: String,
+    /// Every sleep asked for, in simulated milliseconds.
+    sleeps: Vec<u64>,
+    /// How many pieces of text were printed (the frames a terminal shows).
+    prints: usize,
 }
 
 impl Screen {
@@ -39,6 +43,8 @@ impl Screen {
             row: 0,
             col: 0,
             text: String::new(),
+            sleeps: Vec::new(),
+            prints: 0,
         }
     }
 
@@ -92,7 +98,18 @@ impl Screen {
         &self.text
     }
 
+    /// Every sleep asked for, in simulated milliseconds.
+    pub fn sleeps(&self) -> &[u64] {
+        &self.sleeps
+    }
+
+    /// How many times text was printed.
+    pub fn prints(&self) -> usize {
+        self.prints
+    }
+
     fn print(&mut self, text: &str) {
+        self.prints += 1;
         if !self.terminal {
             self.text.push_str(text);
             return;
@@ -184,7 +201,9 @@ unsafe extern "C" fn cb_cursor_up(ctx: *mut HostCtx, n: u32) {
     unsafe { screen(ctx).cursor_up(n) }
 }
 
-unsafe extern "C" fn cb_sleep_ms(_ctx: *mut HostCtx, _ms: u64) -> bool {
+unsafe extern "C" fn cb_sleep_ms(ctx: *mut HostCtx, ms: u64) -> bool {
+    // SAFETY: as above.
+    unsafe { screen(ctx).sleeps.push(ms) };
     false
 }
 
