@@ -89,14 +89,17 @@ impl Session<'_> {
 
     fn sleep(&mut self, ms: u64) -> bool {
         self.clock_ms = self.clock_ms.saturating_add(ms);
+        let instant = self.out.lines() - self.first_line < self.pace.instant_lines;
+        if instant || ms == 0 {
+            // No time passes on screen, so this is not the end of a frame:
+            // what was printed goes out with the next real wait, in the
+            // same write.
+            return self.should_stop();
+        }
         self.out.flush();
         self.out.refresh_size();
         if self.should_stop() {
             return true;
-        }
-        let instant = self.out.lines() - self.first_line < self.pace.instant_lines;
-        if instant || ms == 0 {
-            return false;
         }
         let real = Duration::from_secs_f64((ms as f64 / 1000.0) / self.pace.speed);
         self.stopper.sleep(real).is_some() || self.should_stop()

@@ -200,7 +200,9 @@ typedef struct host_api {
      * ms / speed-factor real milliseconds, less when it must stop. Returns
      * true when the module must stop: return from run promptly (within
      * 100 ms). Every loop in a module must go through sleep_ms or
-     * should_exit. */
+     * should_exit. A sleep of 0 ms (or one skipped by --instant-print-lines)
+     * only checks for a stop: no time passes on screen, so the output waits
+     * for the next real sleep and reaches the terminal in the same write. */
     bool (*sleep_ms)(host_ctx *ctx, uint64_t ms);
 
     /* The module's simulated clock: milliseconds since this session's init,

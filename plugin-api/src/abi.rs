@@ -248,6 +248,8 @@ pub struct HostApi {
     pub flush: Option<unsafe extern "C" fn(ctx: *mut HostCtx)>,
     /// Flush, then sleep `ms` milliseconds of simulated time (scaled by the
     /// speed factor). Returns true when the host wants the module to stop.
+    /// A 0 ms sleep only checks for a stop; the output goes out with the
+    /// next real sleep, in the same write.
     pub sleep_ms: Option<unsafe extern "C" fn(ctx: *mut HostCtx, ms: u64) -> bool>,
     /// Simulated milliseconds since this session's `init`.
     pub clock_ms: Option<unsafe extern "C" fn(ctx: *mut HostCtx) -> u64>,

@@ -270,7 +270,9 @@ impl<'a> Host<'a> {
     }
 
     /// Flush, then sleep `ms` milliseconds of simulated time. The host scales
-    /// the real wait by its speed factor and cuts it short to stop.
+    /// the real wait by its speed factor and cuts it short to stop. A 0 ms
+    /// sleep only checks for a stop: the output goes out with the next real
+    /// sleep, in the same write.
     ///
     /// Returns `Err(Stop)` when the module must stop: use `?`.
     pub fn sleep_ms(&self, ms: u64) -> Result<(), Stop> {
