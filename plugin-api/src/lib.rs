@@ -52,6 +52,14 @@
 //! * Draw every random choice from the `seed` given to [`Module::init`], and
 //!   every printed time from [`Host::clock`], so that `--seed` reproduces a
 //!   session line for line.
+//!
+//! # Features
+//!
+//! * `rand` (off by default): adds `kit::random`, helpers for draws that
+//!   several modules make alike (a session length, a random walk, a
+//!   UUID-shaped id). They are generic over any `rand::Rng` (rand 0.10), so
+//!   a module keeps its own seeded generator, and each helper documents the
+//!   draws it makes so that switching to it leaves the output unchanged.
 
 #![warn(missing_docs)]
 

@@ -58,7 +58,9 @@ enum Command {
 impl Module for Composer {
     fn init(_host: &Host, seed: u64, _options: &Options) -> Result<Self, String> {
         let mut rng = StdRng::seed_from_u64(seed);
-        let session = session_length(&mut rng);
+        // A session of 20 s to 5 min: runs follow each other until this much time
+        // has passed (one run lasts at most about a minute and a half).
+        let session = kit::random::session_length(&mut rng, 20..50, 50..150, 150..200);
         let flavour = *[
             Flavour::Laravel,
             Flavour::Laravel,
@@ -104,17 +106,6 @@ impl Module for Composer {
             host.sleep_ms(self.rng.random_range(1500..5000))?;
         }
     }
-}
-
-/// A session of 20 s to 5 min: runs follow each other until this much time
-/// has passed (one run lasts at most about a minute and a half).
-fn session_length(rng: &mut StdRng) -> Duration {
-    let secs = match rng.random_range(0..10) {
-        0 => rng.random_range(20..50),
-        1 => rng.random_range(150..200),
-        _ => rng.random_range(50..150),
-    };
-    Duration::from_secs(secs)
 }
 
 /// composer's bar: ` 12/42 [=======>--------------------]  28%`.

@@ -175,14 +175,7 @@ impl Download {
     /// GitHub release downloads bounce to a pre-signed S3 URL.
     fn github_asset_url(&mut self, base: &str, name: &str) -> String {
         let repo_id = self.rng.random_range(20_000_000..900_000_000u32);
-        let uuid = format!(
-            "{}-{}-{}-{}-{}",
-            kit::hex_digits(8, || self.rng.random_range(0..16)),
-            kit::hex_digits(4, || self.rng.random_range(0..16)),
-            kit::hex_digits(4, || self.rng.random_range(0..16)),
-            kit::hex_digits(4, || self.rng.random_range(0..16)),
-            kit::hex_digits(12, || self.rng.random_range(0..16))
-        );
+        let uuid = kit::random::uuid(&mut self.rng);
         let day = self.date.datetime(Duration::ZERO);
         let stamp = format!("{}{}{}", &day[0..4], &day[5..7], &day[8..10]);
         format!(
@@ -338,7 +331,7 @@ impl Download {
 /// The link's speed factor after one more tick: it wanders around 1 like a
 /// real connection's.
 fn drift(rng: &mut StdRng, speed: f64) -> f64 {
-    (speed + rng.random_range(-0.12..0.12)).clamp(0.55, 1.4)
+    kit::random::drift(rng, speed, 0.12, 0.55..=1.4)
 }
 
 /// wget's bar line: name, percentage, `[===>   ]`, bytes, rate, eta.

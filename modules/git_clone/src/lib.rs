@@ -282,7 +282,7 @@ impl GitClone {
 /// The link's speed factor after one more tick: it wanders around 1 like a
 /// real connection's.
 fn drift(rng: &mut StdRng, speed: f64) -> f64 {
-    (speed + rng.random_range(-0.1..0.1)).clamp(0.6, 1.35)
+    kit::random::drift(rng, speed, 0.1, 0.6..=1.35)
 }
 
 /// How many of a pack's `objects` have arrived, in step with its bytes.

@@ -98,7 +98,8 @@ enum Diff {
 impl Module for Julia {
     fn init(_host: &Host, seed: u64, _options: &Options) -> Result<Self, String> {
         let mut rng = StdRng::seed_from_u64(seed);
-        let session = session_length(&mut rng);
+        // A session of 20 s to 5 min; commands follow each other until it is over.
+        let session = kit::random::session_length(&mut rng, 20..50, 50..150, 150..200);
         let pool = kit::data_lines(PACKAGES)
             .into_iter()
             .filter_map(|l| {
@@ -140,16 +141,6 @@ impl Module for Julia {
             host.sleep_ms(self.rng.random_range(1500..5000))?;
         }
     }
-}
-
-/// A session of 20 s to 5 min; commands follow each other until it is over.
-fn session_length(rng: &mut StdRng) -> Duration {
-    let secs = match rng.random_range(0..10) {
-        0 => rng.random_range(20..50),
-        1 => rng.random_range(150..200),
-        _ => rng.random_range(50..150),
-    };
-    Duration::from_secs(secs)
 }
 
 impl Julia {

@@ -50,7 +50,8 @@ pub struct Npm {
 impl Module for Npm {
     fn init(_host: &Host, seed: u64, _options: &Options) -> Result<Self, String> {
         let mut rng = StdRng::seed_from_u64(seed);
-        let session = session_length(&mut rng);
+        // A session of 20 s to 5 min; commands follow each other until it is over.
+        let session = kit::random::session_length(&mut rng, 25..50, 50..150, 150..200);
         let (project, project_version) = kit::data_lines(PROJECTS)
             .choose(&mut rng)
             .and_then(|l| l.split_once(' '))
@@ -84,16 +85,6 @@ impl Module for Npm {
             host.sleep_ms(self.rng.random_range(1500..5000))?;
         }
     }
-}
-
-/// A session of 20 s to 5 min; commands follow each other until it is over.
-fn session_length(rng: &mut StdRng) -> Duration {
-    let secs = match rng.random_range(0..10) {
-        0 => rng.random_range(25..50),
-        1 => rng.random_range(150..200),
-        _ => rng.random_range(50..150),
-    };
-    Duration::from_secs(secs)
 }
 
 fn severity_style(severity: Severity) -> Style {

@@ -6,8 +6,6 @@
 
 mod suite;
 
-use std::time::Duration;
-
 use plugin_api::kit;
 use plugin_api::{Color, Host, Module, Options, RunResult, Style};
 use rand::seq::{IndexedRandom, SliceRandom};
@@ -49,7 +47,9 @@ struct Failure {
 impl Module for Pytest {
     fn init(_host: &Host, seed: u64, _options: &Options) -> Result<Self, String> {
         let mut rng = StdRng::seed_from_u64(seed);
-        let session_ms = session_length(&mut rng).as_millis() as u64;
+        // A session of 20 s to 5 min, usually one to three minutes.
+        let session_ms =
+            kit::random::session_length(&mut rng, 20..60, 60..180, 180..260).as_millis() as u64;
         let collect_ms = rng.random_range(400..3500);
         let failures = parse_failures(FAILURES);
         let errors = kit::data_lines(ERRORS);
@@ -98,16 +98,6 @@ impl Module for Pytest {
         final_line(host, fullwidth, &counts, elapsed);
         Ok(())
     }
-}
-
-/// A session of 20 s to 5 min, usually one to three minutes.
-fn session_length(rng: &mut StdRng) -> Duration {
-    let secs = match rng.random_range(0..10) {
-        0 => rng.random_range(20..60),
-        1 => rng.random_range(180..260),
-        _ => rng.random_range(60..180),
-    };
-    Duration::from_secs(secs)
 }
 
 /// Splits `data/failures.txt` into its `%%`-separated blocks.

@@ -60,12 +60,7 @@ impl Module for SimCity {
 
 /// A session of 20 s to 5 min, usually one to three minutes.
 fn session_length(rng: &mut StdRng) -> Duration {
-    let secs = match rng.random_range(0..10) {
-        0 => rng.random_range(20..60),
-        1 => rng.random_range(180..285),
-        _ => rng.random_range(60..180),
-    };
-    Duration::from_secs(secs)
+    kit::random::session_length(rng, 20..60, 60..180, 180..285)
 }
 
 impl SimCity {

@@ -321,19 +321,8 @@ fn choose_place(rng: &mut StdRng, provider: &'static str) -> Place {
         account: (0..12)
             .map(|_| char::from(b'0' + rng.random_range(0..10u8)))
             .collect(),
-        subscription: uuid(rng),
+        subscription: kit::random::uuid(rng),
     }
-}
-
-fn uuid(rng: &mut StdRng) -> String {
-    format!(
-        "{}-{}-{}-{}-{}",
-        kit::hex_digits(8, || rng.random_range(0..16)),
-        kit::hex_digits(4, || rng.random_range(0..16)),
-        kit::hex_digits(4, || rng.random_range(0..16)),
-        kit::hex_digits(4, || rng.random_range(0..16)),
-        kit::hex_digits(12, || rng.random_range(0..16))
-    )
 }
 
 /// Fill `{name}`, `{env}`, `{region}`, `{zone}`, `{project}`, `{rg}`,
@@ -359,7 +348,7 @@ fn fill(template: &str, name: &str, place: &Place, rng: &mut StdRng) -> String {
             "rg" => format!("rg-main-{}", place.env),
             "sub" => place.subscription.clone(),
             "account" => place.account.clone(),
-            "uuid" => uuid(rng),
+            "uuid" => kit::random::uuid(rng),
             k if k.starts_with("hex") => {
                 kit::hex_digits(k[3..].parse().unwrap_or(8), || rng.random_range(0..16))
             }

@@ -70,7 +70,8 @@ pub struct Uv {
 impl Module for Uv {
     fn init(_host: &Host, seed: u64, _options: &Options) -> Result<Self, String> {
         let mut rng = StdRng::seed_from_u64(seed);
-        let session = session_length(&mut rng);
+        // A session of 20 s to 5 min; commands follow each other until it is over.
+        let session = kit::random::session_length(&mut rng, 20..50, 50..150, 150..200);
         let mode = if rng.random_bool(0.6) {
             Mode::Project
         } else {
@@ -139,16 +140,6 @@ impl Module for Uv {
             host.sleep_ms(self.rng.random_range(1500..5000))?;
         }
     }
-}
-
-/// A session of 20 s to 5 min; commands follow each other until it is over.
-fn session_length(rng: &mut StdRng) -> Duration {
-    let secs = match rng.random_range(0..10) {
-        0 => rng.random_range(20..50),
-        1 => rng.random_range(150..200),
-        _ => rng.random_range(50..150),
-    };
-    Duration::from_secs(secs)
 }
 
 fn parse_wheel(line: &'static str) -> Option<Wheel> {

@@ -7,8 +7,6 @@
 
 mod run;
 
-use std::time::Duration;
-
 use plugin_api::kit;
 use plugin_api::{Color, Host, Module, Options, RunResult, Style};
 use rand::seq::{IndexedRandom, SliceRandom};
@@ -35,7 +33,9 @@ pub struct Wpt {
 impl Module for Wpt {
     fn init(_host: &Host, seed: u64, _options: &Options) -> Result<Self, String> {
         let mut rng = StdRng::seed_from_u64(seed);
-        let session_ms = session_length(&mut rng).as_millis() as u64;
+        // A session of 20 s to 5 min, usually one to three minutes.
+        let session_ms =
+            kit::random::session_length(&mut rng, 30..60, 60..180, 180..260).as_millis() as u64;
         let product = *["chrome", "chrome", "firefox", "chromium", "edge"]
             .choose(&mut rng)
             .unwrap_or(&"chrome");
@@ -68,16 +68,6 @@ impl Module for Wpt {
         }
         Ok(())
     }
-}
-
-/// A session of 20 s to 5 min, usually one to three minutes.
-fn session_length(rng: &mut StdRng) -> Duration {
-    let secs = match rng.random_range(0..10) {
-        0 => rng.random_range(30..60),
-        1 => rng.random_range(180..260),
-        _ => rng.random_range(60..180),
-    };
-    Duration::from_secs(secs)
 }
 
 /// The top directory of a test path: `/dom/nodes/x.html` -> `dom`.

@@ -9,8 +9,13 @@
 //! through [`Host::sleep_ms`] so that a stop request ends it promptly.
 //!
 //! A helper that two modules would otherwise each write belongs here.
+//!
+//! With the `rand` feature, `kit::random` adds the seeded draws several
+//! modules make alike: a session length, a random walk, a UUID-shaped id.
 
 mod live;
+#[cfg(feature = "rand")]
+pub mod random;
 mod spans;
 #[cfg(test)]
 mod testing;
