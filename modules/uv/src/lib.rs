@@ -70,7 +70,8 @@ pub struct Uv {
 impl Module for Uv {
     fn init(_host: &Host, seed: u64, _options: &Options) -> Result<Self, String> {
         let mut rng = StdRng::seed_from_u64(seed);
-        // A session of 20 s to 5 min; commands follow each other until it is over.
+        // Commands follow each other until 20 to 200 s have passed; the one
+        // running then finishes, so a session stays under 5 min.
         let session = kit::random::session_length(&mut rng, 20..50, 50..150, 150..200);
         let mode = if rng.random_bool(0.6) {
             Mode::Project

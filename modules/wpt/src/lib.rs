@@ -33,7 +33,7 @@ pub struct Wpt {
 impl Module for Wpt {
     fn init(_host: &Host, seed: u64, _options: &Options) -> Result<Self, String> {
         let mut rng = StdRng::seed_from_u64(seed);
-        // A session of 20 s to 5 min, usually one to three minutes.
+        // A session of 30 s to about 4.5 min, usually one to three minutes.
         let session_ms =
             kit::random::session_length(&mut rng, 30..60, 60..180, 180..260).as_millis() as u64;
         let product = *["chrome", "chrome", "firefox", "chromium", "edge"]
