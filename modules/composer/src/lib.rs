@@ -58,9 +58,8 @@ enum Command {
 impl Module for Composer {
     fn init(_host: &Host, seed: u64, _options: &Options) -> Result<Self, String> {
         let mut rng = StdRng::seed_from_u64(seed);
-        // Runs follow each other until 20 to 200 s have passed, so a session
-        // lasts 20 s to 5 min
-        // has passed (one run lasts at most about a minute and a half).
+        // Runs follow each other until 20 to 200 s have passed; one run lasts
+        // at most about a minute and a half, so a session stays under 5 min.
         let session = kit::random::session_length(&mut rng, 20..50, 50..150, 150..200);
         let flavour = *[
             Flavour::Laravel,
