@@ -108,6 +108,32 @@ impl Module for Composer {
     }
 }
 
+/// One package operation as composer lists it: `  - Locking vendor/name
+/// (v1.2.3)` while locking, `  - Installing ...: Extracting archive` while
+/// installing; upgrades show both versions, removals end at the version.
+fn print_op(host: &Host, op: &Op, install_verb: &str, end: &str) {
+    let plain = Style::plain();
+    let (verb, name, from, to, end) = match op {
+        Op::Install(p) => (install_verb, p.name, p.version.as_str(), None, end),
+        Op::Upgrade { name, from, to } => {
+            ("Upgrading", *name, from.as_str(), Some(to.as_str()), end)
+        }
+        Op::Remove(p) => ("Removing", p.name, p.version.as_str(), None, ")"),
+    };
+    let head = format!("  - {verb} ");
+    let mut spans = vec![
+        (head.as_str(), plain),
+        (name, INFO),
+        (" (", plain),
+        (from, COMMENT),
+    ];
+    if let Some(to) = to {
+        spans.extend([(" => ", plain), (to, COMMENT)]);
+    }
+    spans.push((end, plain));
+    kit::println_spans(host, &spans);
+}
+
 /// composer's bar: ` 12/42 [=======>--------------------]  28%`.
 fn progress_bar(current: usize, max: usize) -> String {
     let fraction = if max == 0 {
@@ -349,40 +375,7 @@ impl Composer {
         let mut sorted: Vec<&Op> = ops.iter().collect();
         sorted.sort_by_key(|o| o.name());
         for op in sorted {
-            match op {
-                Op::Install(p) => kit::println_spans(
-                    host,
-                    &[
-                        ("  - Locking ", Style::plain()),
-                        (p.name, INFO),
-                        (" (", Style::plain()),
-                        (&p.version, COMMENT),
-                        (")", Style::plain()),
-                    ],
-                ),
-                Op::Upgrade { name, from, to } => kit::println_spans(
-                    host,
-                    &[
-                        ("  - Upgrading ", Style::plain()),
-                        (name, INFO),
-                        (" (", Style::plain()),
-                        (from, COMMENT),
-                        (" => ", Style::plain()),
-                        (to, COMMENT),
-                        (")", Style::plain()),
-                    ],
-                ),
-                Op::Remove(p) => kit::println_spans(
-                    host,
-                    &[
-                        ("  - Removing ", Style::plain()),
-                        (p.name, INFO),
-                        (" (", Style::plain()),
-                        (&p.version, COMMENT),
-                        (")", Style::plain()),
-                    ],
-                ),
-            }
+            print_op(host, op, "Locking", ")");
             host.sleep_ms(self.rng.random_range(8..45))?;
         }
         kit::println_spans(host, &[("Writing lock file", INFO)]);
@@ -448,7 +441,7 @@ impl Composer {
             if terminal {
                 host.erase_line();
             }
-            self.print_operation(host, op);
+            print_op(host, op, "Installing", "): Extracting archive");
             if terminal {
                 host.print(&progress_bar(i + 1, ops.len()));
             }
@@ -482,43 +475,6 @@ impl Composer {
         host.sleep_ms(self.rng.random_range(100..300))?;
         host.erase_line();
         Ok(())
-    }
-
-    fn print_operation(&self, host: &Host, op: &Op) {
-        match op {
-            Op::Install(p) => kit::println_spans(
-                host,
-                &[
-                    ("  - Installing ", Style::plain()),
-                    (p.name, INFO),
-                    (" (", Style::plain()),
-                    (&p.version, COMMENT),
-                    ("): Extracting archive", Style::plain()),
-                ],
-            ),
-            Op::Upgrade { name, from, to } => kit::println_spans(
-                host,
-                &[
-                    ("  - Upgrading ", Style::plain()),
-                    (name, INFO),
-                    (" (", Style::plain()),
-                    (from, COMMENT),
-                    (" => ", Style::plain()),
-                    (to, COMMENT),
-                    ("): Extracting archive", Style::plain()),
-                ],
-            ),
-            Op::Remove(p) => kit::println_spans(
-                host,
-                &[
-                    ("  - Removing ", Style::plain()),
-                    (p.name, INFO),
-                    (" (", Style::plain()),
-                    (&p.version, COMMENT),
-                    (")", Style::plain()),
-                ],
-            ),
-        }
     }
 
     fn apply(&mut self, op: &Op) {
