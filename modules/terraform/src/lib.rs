@@ -328,15 +328,8 @@ fn choose_place(rng: &mut StdRng, provider: &'static str) -> Place {
 /// Fill `{name}`, `{env}`, `{region}`, `{zone}`, `{project}`, `{rg}`,
 /// `{sub}`, `{account}`, `{uuid}`, `{hexN}` and `{numN}` in a template.
 fn fill(template: &str, name: &str, place: &Place, rng: &mut StdRng) -> String {
-    let mut out = String::new();
-    let mut rest = template;
-    while let Some(start) = rest.find('{') {
-        out.push_str(&rest[..start]);
-        let Some(len) = rest[start..].find('}') else {
-            break;
-        };
-        let key = &rest[start + 1..start + len];
-        let value = match key {
+    kit::fill(template, |key| {
+        Some(match key {
             "name" => name.replace('_', "-"),
             "env" => place.env.to_owned(),
             "region" => place.region.to_owned(),
@@ -360,13 +353,9 @@ fn fill(template: &str, name: &str, place: &Place, rng: &mut StdRng) -> String {
                 .random_range(0..=k[3..].parse().unwrap_or(9u64))
                 .to_string(),
             // Not a placeholder: HCL braces like `jsonencode({...})`.
-            _ => rest[start..=start + len].to_owned(),
-        };
-        out.push_str(&value);
-        rest = &rest[start + len + 1..];
-    }
-    out.push_str(rest);
-    out
+            _ => return None,
+        })
+    })
 }
 
 // ---------------------------------------------------------------------------

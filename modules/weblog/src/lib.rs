@@ -689,15 +689,8 @@ impl Weblog {
     /// Replace `{id}`, `{slug}`, `{word}`, `{page}`, `{uuid}`, `{token}` and
     /// `{hash}` in a path template.
     fn fill(&mut self, template: &str) -> String {
-        let mut out = String::new();
-        let mut rest = template;
-        while let Some(start) = rest.find('{') {
-            out.push_str(&rest[..start]);
-            let Some(len) = rest[start..].find('}') else {
-                break;
-            };
-            let key = &rest[start + 1..start + len];
-            let value = match key {
+        kit::fill(template, |key| {
+            Some(match key {
                 "id" => self.rng.random_range(1..250_000u32).to_string(),
                 "page" => self.rng.random_range(2..40u32).to_string(),
                 "slug" => (*self
@@ -718,12 +711,8 @@ impl Weblog {
                 "token" => kit::hex_digits(32, || self.rng.random_range(0..16)),
                 "hash" => kit::hex_digits(8, || self.rng.random_range(0..16)),
                 _ => String::new(),
-            };
-            out.push_str(&value);
-            rest = &rest[start + len + 1..];
-        }
-        out.push_str(rest);
-        out
+            })
+        })
     }
 
     fn url(&self, path: &str) -> String {

@@ -82,6 +82,39 @@ pub fn fit(text: &str, max: usize) -> String {
     out
 }
 
+/// `template` with every `{key}` replaced by `value(key)`, left to right
+/// (so a seeded generator inside `value` draws in a fixed order). A key for
+/// which `value` gives `None`, and an unclosed `{`, stay as written: data
+/// files may contain literal braces.
+///
+/// ```
+/// use plugin_api::kit::fill;
+/// let url = fill("/api/{version}/users/{id}{x}", |key| match key {
+///     "version" => Some("v2".to_owned()),
+///     "id" => Some("42".to_owned()),
+///     _ => None,
+/// });
+/// assert_eq!(url, "/api/v2/users/42{x}");
+/// ```
+pub fn fill(template: &str, mut value: impl FnMut(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
+        out.push_str(&rest[..start]);
+        let placeholder = &rest[start..=start + len];
+        match value(&placeholder[1..placeholder.len() - 1]) {
+            Some(v) => out.push_str(&v),
+            None => out.push_str(placeholder),
+        }
+        rest = &rest[start + len + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// `text` padded with spaces (or cut) to exactly `cells` terminal cells.
 pub fn pad(text: &str, cells: usize) -> String {
     let mut out = fit(text, cells);
