@@ -257,3 +257,51 @@ fn help_completions_and_manpage_are_available() {
     );
     assert!(modules.status.success());
 }
+
+#[test]
+fn a_second_ctrl_c_ends_a_module_that_ignores_the_first() {
+    let dir = module_dir();
+    build_c_module(
+        dir.path(),
+        "stuck",
+        &["IGNORES_STOP", "MODULE_NAME=\"stuck\""],
+    );
+    let mut child = isolated_host(dir.path())
+        .args(["-m", "stuck"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 11];
+    std::io::Read::read_exact(&mut stdout, &mut first).unwrap();
+    assert_eq!(&first, b"still busy\n");
+    let pid = child.id().to_string();
+    let interrupt = || {
+        assert!(
+            Command::new("kill")
+                .args(["-INT", &pid])
+                .status()
+                .unwrap()
+                .success()
+        )
+    };
+    interrupt();
+    // The module keeps printing: the first request was ignored.
+    let mut more = [0u8; 11];
+    std::io::Read::read_exact(&mut stdout, &mut more).unwrap();
+    interrupt();
+    let reader =
+        std::thread::spawn(move || std::io::Read::read_to_end(&mut stdout, &mut Vec::new()));
+    for _ in 0..500 {
+        if let Some(status) = child.try_wait().unwrap() {
+            reader.join().unwrap().unwrap();
+            assert_eq!(status.code(), Some(130));
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("the host did not exit on the second Ctrl-C");
+}
