@@ -19,12 +19,18 @@ use crate::stop::Stopper;
 
 /// Runs the host with parsed arguments.
 pub fn run(args: Args) -> Result<ExitCode> {
+    // Rendered into memory first: the generators panic or fail on a closed
+    // pipe (`host --print-completions bash | head`), which is no error.
     if let Some(shell) = args.print_completions {
-        clap_complete::generate(shell, &mut Args::command(), "host", &mut std::io::stdout());
+        let mut script = Vec::new();
+        clap_complete::generate(shell, &mut Args::command(), "host", &mut script);
+        write_or_quiet(&String::from_utf8_lossy(&script))?;
         return Ok(ExitCode::SUCCESS);
     }
     if args.print_manpage {
-        clap_mangen::Man::new(Args::command()).render(&mut std::io::stdout())?;
+        let mut page = Vec::new();
+        clap_mangen::Man::new(Args::command()).render(&mut page)?;
+        write_or_quiet(&String::from_utf8_lossy(&page))?;
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(file) = &args.check {

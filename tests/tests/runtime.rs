@@ -305,3 +305,36 @@ fn a_second_ctrl_c_ends_a_module_that_ignores_the_first() {
     let _ = child.wait();
     panic!("the host did not exit on the second Ctrl-C");
 }
+
+#[test]
+fn printing_into_a_closed_pipe_is_quiet_for_every_command() {
+    for args in [
+        &["--print-completions", "bash"][..],
+        &["--print-manpage"][..],
+        &["--list"][..],
+        &["--help"][..],
+        &["-m", "cargo"][..],
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader); // every write fails with EPIPE, as after `| head` exits
+        let out = run_with_stdout(host().args(args), writer);
+        assert_eq!(out.0.code(), Some(0), "{args:?}: {}", out.1);
+        assert!(out.1.is_empty(), "{args:?} wrote to stderr: {}", out.1);
+    }
+    let dir = c_dir();
+    let lib = dir.path().join("libc_check.so");
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = run_with_stdout(host().arg("--check").arg(&lib), writer);
+    assert!(out.1.is_empty(), "--check wrote to stderr: {}", out.1);
+}
+
+/// Runs `cmd` with `stdout` as its standard output; status and stderr.
+fn run_with_stdout(
+    cmd: &mut Command,
+    stdout: impl Into<Stdio>,
+) -> (std::process::ExitStatus, String) {
+    let child = cmd.stdout(stdout).stderr(Stdio::piped()).spawn().unwrap();
+    let out = child.wait_with_output().unwrap();
+    (out.status, text(&out.stderr))
+}
