@@ -44,6 +44,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .collect::<Result<_, _>>()
         .map_err(anyhow::Error::msg)?;
 
+    // A directory the user named must exist; the default places need not.
+    for dir in &args.module_paths {
+        if !dir.is_dir() {
+            let why = match std::fs::metadata(dir) {
+                Ok(_) => "it is not a directory".to_owned(),
+                Err(e) => e.to_string().to_lowercase(),
+            };
+            bail!("--module-path {}: {why}", dir.display());
+        }
+    }
     let dirs = discovery::search_dirs(
         &args.module_paths,
         std::env::var_os(MODULE_PATH_ENV).as_deref(),

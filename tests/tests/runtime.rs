@@ -180,12 +180,24 @@ fn bad_options_are_refused_before_anything_runs() {
         (vec!["--exit-after-time", "soon"], "try 90s, 15m or 1h30m"),
         (vec!["--exit-after-modules", "0"], "--exit-after-modules"),
         (vec!["--color", "sometimes"], "--color"),
+        (
+            vec!["--module-path", "/no/such/dir"],
+            "--module-path /no/such/dir: no such file or directory",
+        ),
+        (
+            vec!["--module-path", "/etc/passwd"],
+            "--module-path /etc/passwd: it is not a directory",
+        ),
     ];
     for (args, expected) in cases {
         let out = run(host().args(&args).args(["-m", "cargo"]), T);
         assert_eq!(
             out.status.code(),
-            Some(if args[0] == "--set" { 1 } else { 2 }),
+            Some(if matches!(args[0], "--set" | "--module-path") {
+                1
+            } else {
+                2
+            }),
             "{args:?}"
         );
         assert!(
