@@ -184,10 +184,7 @@ impl Module for Ansible {
             inventory,
             plays,
             gone: BTreeSet::new(),
-            errors: kit::data_lines(ERRORS)
-                .into_iter()
-                .filter_map(|l| l.split_once('|'))
-                .collect(),
+            errors: error_messages(),
             unreachable: kit::data_lines(UNREACHABLE),
             flaky_host,
             fail_rate: if rng.random_bool(0.3) { 0.004 } else { 0.0 },
@@ -827,6 +824,14 @@ impl Ansible {
     }
 }
 
+/// The failure messages of `data/errors.txt`, as `(module, message)` pairs.
+fn error_messages() -> Vec<(&'static str, &'static str)> {
+    kit::data_lines(ERRORS)
+        .into_iter()
+        .filter_map(|l| l.split_once('|'))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -842,10 +847,7 @@ mod tests {
             inventory,
             plays,
             gone: BTreeSet::new(),
-            errors: kit::data_lines(ERRORS)
-                .into_iter()
-                .filter_map(|l| l.split_once('|'))
-                .collect(),
+            errors: error_messages(),
             unreachable: kit::data_lines(UNREACHABLE),
             fail_rate: 0.05,
             today: "2026-03-14".to_owned(),

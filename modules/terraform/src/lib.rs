@@ -992,21 +992,21 @@ impl Terraform {
             "Terraform has been successfully initialized!",
             GREEN.bold(),
         );
-        host.newline();
         for text in [
+            "",
             "You may now begin working with Terraform. Try running \"terraform plan\" to see",
             "any changes that are required for your infrastructure. All Terraform commands",
             "should now work.",
-        ] {
-            kit::println_fit(host, text, GREEN);
-        }
-        host.newline();
-        for text in [
+            "",
             "If you ever set or change modules or backend configuration for Terraform,",
             "rerun this command to reinitialize your working directory. If you forget, other",
             "commands will detect it and remind you to do so if necessary.",
         ] {
-            kit::println_fit(host, text, GREEN);
+            if text.is_empty() {
+                host.newline();
+            } else {
+                kit::println_fit(host, text, GREEN);
+            }
         }
         host.sleep_ms(self.rng.random_range(1200..3000))?;
         Ok(())
